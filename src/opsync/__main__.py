@@ -1,0 +1,3 @@
+from opsync.cli import main
+
+main()

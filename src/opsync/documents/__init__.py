@@ -1,0 +1,1 @@
+"""Parsing of opsync's files: safe YAML with positions, and Markdown with front matter."""

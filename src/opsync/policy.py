@@ -1,0 +1,115 @@
+"""`opsync.yml`: roles, enforcement, sign-off, paths and gate thresholds.
+
+Built from an already schema-checked mapping; every field has the default DESIGN §2.1
+and §3 name, so an empty policy file is a valid pilot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from opsync.documents.markdown_doc import DEFAULT_SECTION_TITLES
+
+POLICY_FILE = "opsync.yml"
+
+STATUSES = ("research", "design", "build", "validation", "launched")
+TERMINAL = ("dropped",)
+ALL_STATUSES = STATUSES + TERMINAL
+
+GATES = (
+    "shared-metric",
+    "ops-involvement",
+    "week-alignment",
+    "launch-materials",
+    "co-validation",
+    "ops-signoff",
+)
+
+DEFAULT_GATE_FROM: dict[str, str] = {
+    "shared-metric": "research",
+    "ops-involvement": "research",
+    "week-alignment": "research",
+    "launch-materials": "validation",
+    "co-validation": "validation",
+    "ops-signoff": "research",
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    features: str = "opsync/features"
+    weeks: str = "opsync/weeks"
+    metrics: str = "opsync/metrics.yml"
+    approvals: str = "opsync/approvals"
+    allowed_signers: str = "opsync/allowed_signers"
+    data: str = "opsync/data"
+
+    def feature_path(self, feature_id: str) -> str:
+        return f"{self.features}/{feature_id}.md"
+
+    def week_path(self, week: str) -> str:
+        return f"{self.weeks}/{week}.md"
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    enforcement: str = "blocking"
+    min_approvals: int = 1
+    sources: tuple[str, ...] = ("record",)
+    require_feature_for: tuple[str, ...] = ()
+    paths: Paths = field(default_factory=Paths)
+    gate_from: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_GATE_FROM))
+    max_key_metrics: int = 3
+    stale_week_after: int = 4  # weeks
+    week_due_weekday: int = 3  # `week check`: incomplete doc fails from this ISO weekday
+    section_titles: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_SECTION_TITLES)
+    )
+
+    @property
+    def blocking(self) -> bool:
+        return self.enforcement == "blocking"
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return self.roles.get(role, ())
+
+    def has_role(self, login: str, role: str) -> bool:
+        folded = login.casefold()
+        return any(m.casefold() == folded for m in self.members(role))
+
+    def gate_applies(self, gate: str, status: str) -> bool:
+        if status not in STATUSES:
+            return False  # dropped features pass every gate
+        start = self.gate_from.get(gate, DEFAULT_GATE_FROM[gate])
+        return STATUSES.index(status) >= STATUSES.index(start)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        """`data` has passed the policy schema."""
+        roles = {k: tuple(v or ()) for k, v in (data.get("roles") or {}).items()}
+        signoff = data.get("signoff") or {}
+        gates = data.get("gates") or {}
+        gate_from = dict(DEFAULT_GATE_FROM)
+        for name, conf in gates.items():
+            if isinstance(conf, dict) and "from" in conf:
+                gate_from[name] = conf["from"]
+        titles = dict(DEFAULT_SECTION_TITLES)
+        for name, extra in (data.get("sections") or {}).items():
+            titles[name] = tuple(dict.fromkeys((*titles.get(name, ()), *extra)))
+        limits = data.get("limits") or {}
+        week = data.get("week") or {}
+        return cls(
+            roles=roles,
+            enforcement=data.get("enforcement", "blocking"),
+            min_approvals=int(signoff.get("min_approvals", 1)),
+            sources=tuple(signoff.get("sources", ("record",))),
+            require_feature_for=tuple(data.get("require_feature_for") or ()),
+            paths=Paths(**(data.get("paths") or {})),
+            gate_from=gate_from,
+            max_key_metrics=int(limits.get("key_metrics", 3)),
+            stale_week_after=int(limits.get("stale_week_after", 4)),
+            week_due_weekday=int(week.get("due_weekday", 3)),
+            section_titles=titles,
+        )
