@@ -1,0 +1,60 @@
+"""What commands hand to reporters: findings plus, for the gate, a table per feature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from opsync.errors import ExitCode
+from opsync.findings import Finding
+
+
+class GateState(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    STALE = "stale"  # an approval exists but for other content
+    WARN = "warn"  # passes with a warning (e.g. an old week)
+    SKIP = "skip"  # does not apply at this status
+    UNVERIFIED = "unverified"  # evidence could not be checked
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str  # e.g. "ops-signoff"
+    state: GateState
+    message: str  # what was found, one line
+    hint: str = ""  # what to do, when not passing
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    feature: str  # id
+    title: str
+    status: str
+    path: str  # the spec, repo-relative
+    gates: tuple[GateResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(g.state in (GateState.PASS, GateState.WARN, GateState.SKIP) for g in self.gates)
+
+
+@dataclass(frozen=True)
+class Report:
+    command: str  # "validate", "check", "status", ...
+    findings: tuple[Finding, ...]
+    exit_code: ExitCode
+    features: tuple[FeatureResult, ...] = ()
+    enforcement: str = "blocking"  # "advisory": findings reported, exit 0
+    base: str = ""  # commit ids, for check
+    head: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)  # extra lines for summaries
+
+    @property
+    def result(self) -> str:
+        """`pass`, `fail`, or `error` (exit 2/3): the Action's `result` output."""
+        if self.exit_code is ExitCode.OK:
+            return "pass"
+        if self.exit_code is ExitCode.FINDINGS:
+            return "fail"
+        return "error"
