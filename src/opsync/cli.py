@@ -124,6 +124,11 @@ def output_options(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F],
     return decorate
 
 
+def finish(code: int) -> None:
+    """End a command with `code`; works under `main()` and click's test runner alike."""
+    click.get_current_context().exit(int(code))
+
+
 def make_console(color: str, quiet: int, verbose: int) -> Any:
     from opsync.console import Console, wants_color
 

@@ -36,11 +36,7 @@ class Finding:
 
 def exit_code_for(findings: Iterable[Finding]) -> ExitCode:
     """Errors fail; warnings and notes alone pass."""
-    return (
-        ExitCode.FINDINGS
-        if any(f.severity is Severity.ERROR for f in findings)
-        else ExitCode.OK
-    )
+    return ExitCode.FINDINGS if any(f.severity is Severity.ERROR for f in findings) else ExitCode.OK
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

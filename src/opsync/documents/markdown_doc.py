@@ -98,7 +98,9 @@ def parse(raw: bytes, titles: dict[str, tuple[str, ...]] | None = None) -> Markd
     except YamlProblem as problem:
         line = problem.line + meta_line - 1 if problem.line else meta_line
         raise YamlProblem(problem.rule, problem.message, problem.hint, line, problem.col) from None
-    return MarkdownDoc(meta_text, body, meta_line, body_line, meta, titles or DEFAULT_SECTION_TITLES)
+    return MarkdownDoc(
+        meta_text, body, meta_line, body_line, meta, titles or DEFAULT_SECTION_TITLES
+    )
 
 
 def _title_index(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -1,0 +1,101 @@
+"""Whole-workspace lint: every file kind, schema then rules. Used by `validate`."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from opsync.errors import ExitCode
+from opsync.findings import Finding, exit_code_for, sort_findings
+from opsync.policy import POLICY_FILE
+from opsync.report.model import Report
+from opsync.rules import registry as rules
+from opsync.source import FileSource, normalize
+from opsync.workspace import Workspace, load_policy
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which files to lint; None means all of that kind."""
+
+    features: tuple[str, ...] | None = None
+    weeks: tuple[str, ...] | None = None
+    registry: bool = True
+    data: tuple[str, ...] | None = None
+
+
+def select(paths: Iterable[str], ws: Workspace) -> Selection:
+    """Map paths given on the command line (e.g. by pre-commit) to file kinds."""
+    p = ws.policy.paths
+    features, weeks, data = [], [], []
+    registry = False
+    for raw in paths:
+        path = normalize(raw.replace("\\", "/")) or raw
+        if path == POLICY_FILE or path == p.metrics:
+            registry = True
+        elif fnmatch.fnmatch(path, f"{p.features}/*.md"):
+            features.append(path)
+        elif fnmatch.fnmatch(path, f"{p.weeks}/*.md"):
+            weeks.append(path)
+        elif fnmatch.fnmatch(path, f"{p.data}/*.csv"):
+            data.append(path)
+    return Selection(tuple(features), tuple(weeks), registry, tuple(data))
+
+
+def lint(
+    source: FileSource, selection: Selection | None = None, progress: Progress | None = None
+) -> Report:
+    policy, problems = load_policy(source)
+    if policy is None:
+        return Report("validate", tuple(sort_findings(problems)), ExitCode.USAGE)
+    ws = Workspace(source, policy)
+    selection = selection or Selection()
+    findings: list[Finding] = []
+    registry = ws.registry  # loaded once: features and weeks check against it
+    if registry is not None and selection.registry:
+        findings += rules.run("registry", registry, ws)
+    feature_paths = (
+        list(ws.feature_paths()) if selection.features is None else list(selection.features)
+    )
+    week_paths = list(ws.week_paths()) if selection.weeks is None else list(selection.weeks)
+    total = len(feature_paths) + len(week_paths)
+    for done, path in enumerate(feature_paths, start=1):
+        feature = ws.feature_at(path)
+        if feature is not None:
+            findings += rules.run("feature", feature, ws)
+        if progress and done % 250 == 0:
+            progress(done, total)
+    for path in week_paths:
+        week = ws.week_at(path)
+        if week is not None:
+            findings += rules.run("week", week, ws)
+    findings += _lint_data(ws, selection)
+    if progress:
+        progress(total, total)
+    everything = sort_findings([*findings, *ws.findings])
+    return Report(
+        "validate", tuple(everything), exit_code_for(everything), enforcement=policy.enforcement
+    )
+
+
+def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
+    from opsync.metrics.data import load_values
+
+    paths = (
+        list(ws.source.list_files(ws.policy.paths.data, ".csv"))
+        if selection.data is None
+        else list(selection.data)
+    )
+    known = set(ws.registry.metrics) if ws.registry else None
+    findings: list[Finding] = []
+    for path in paths:
+        from opsync.workspace import read_checked
+
+        raw, problems = read_checked(ws.source, path)
+        findings += problems
+        if raw is not None:
+            findings += load_values(raw, path, known).findings
+    return findings

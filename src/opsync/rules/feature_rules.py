@@ -1,0 +1,150 @@
+"""Rules on feature specs (DESIGN §2.4). Gates (§3) build on these in `opsync.gate`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from opsync.findings import Finding, Severity
+from opsync.rules.registry import rule
+from opsync.source import Kind, normalize
+from opsync.workspace import Feature, finding_at
+
+TARGET = "feature"
+
+
+@rule("feature-id", TARGET, "A spec's `id` equals its file name.")
+def feature_id(feature: Feature, ws: Any) -> Iterator[Finding]:
+    if feature.id != feature.file_id:
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["id"],
+            "feature-id",
+            f"id '{feature.id}' differs from the file name '{feature.file_id}.md'",
+            f"set `id: {feature.file_id}` or rename the file to {feature.id}.md",
+        )
+
+
+@rule("feature-owners", TARGET, "The product and ops owners are on the roster (ops from day one).")
+def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
+    for role in ("product", "ops"):
+        login = feature.owners.get(role)
+        if login and not ws.policy.has_role(login, role):
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                ["owners", role],
+                "feature-owners",
+                f"{role} owner '{login}' is not in roles.{role}",
+                f"use a login listed under roles.{role} in opsync.yml",
+            )
+
+
+@rule("feature-week", TARGET, "The `week` a spec names has a week doc.")
+def week(feature: Feature, ws: Any) -> Iterator[Finding]:
+    value = feature.meta.get("week")
+    if value and not ws.week_exists(value):
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["week"],
+            "feature-week",
+            f"week doc {ws.policy.paths.week_path(value)} does not exist",
+            f"create it with `opsync new week --week {value}`",
+        )
+
+
+@rule("feature-metric", TARGET, "The spec's metric is in the registry and aligned.")
+def metric(feature: Feature, ws: Any) -> Iterator[Finding]:
+    registry = ws.registry
+    name = feature.meta.get("metric")
+    if registry is None or not name:
+        return
+    if name not in registry.metrics:
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["metric"],
+            "feature-metric",
+            f"metric '{name}' is not in the registry",
+            "name a metric from opsync/metrics.yml",
+        )
+    elif name not in registry.aligned:
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["metric"],
+            "feature-metric",
+            f"metric '{name}' is not aligned: it is not a key metric and feeds none",
+            "pick a key metric, or one whose formula path leads to one",
+        )
+
+
+REQUIRED_SECTIONS = ("ops-insight", "functional-validation")
+
+
+@rule(
+    "feature-sections",
+    TARGET,
+    "Specs have ops-insight and functional-validation sections; user-facing ones a launch plan.",
+)
+def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
+    needed = REQUIRED_SECTIONS + (("launch-plan",) if feature.user_facing else ())
+    found = feature.doc.sections
+    titles = ws.policy.section_titles
+    for name in needed:
+        if name not in found:
+            title = titles.get(name, (name,))[0]
+            yield Finding(
+                feature.path,
+                feature.doc.body_line,
+                1,
+                "feature-sections",
+                f"section '{name}' is missing",
+                f"add `<!-- opsync:{name} -->` and a `## {title}` heading",
+            )
+
+
+@rule(
+    "feature-material-path",
+    TARGET,
+    "Launch material paths are relative, inside the repo, and regular files when present.",
+)
+def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
+    for index, item in enumerate(feature.materials):
+        path = item.get("path")
+        if path is None:
+            continue
+        keys: list[str | int] = ["launch_materials", index, "path"]
+        clean = normalize(path)
+        if clean is None:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                keys,
+                "feature-material-path",
+                f"material path '{path}' is absolute or leaves the repo",
+                "use a path relative to the repo root, e.g. launch/<id>/copy.md",
+            )
+            continue
+        kind = ws.source.kind(clean)
+        if kind is Kind.MISSING:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                keys,
+                "feature-material-path",
+                f"material {clean} does not exist yet",
+                "add the file before the feature reaches validation",
+                Severity.WARNING,
+            )
+        elif kind is not Kind.FILE:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                keys,
+                "feature-material-path",
+                f"material {clean} is a {kind.value}, not a regular file",
+                "commit the material itself; links are never followed",
+            )

@@ -1,0 +1,80 @@
+"""The rule registry. Every rule id that can appear in a finding is declared here,
+including the ones raised while parsing, so `docs/rules.md` lists them all."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from opsync.findings import Finding
+
+Check = Callable[[Any, Any], Iterable[Finding]]  # (document, workspace) -> findings
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    target: str  # "file", "registry", "feature", "week", "gate", "data"
+    summary: str
+    check: Check | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+# Modules that register rules; imported once, on first use of `rules_for`.
+RULE_MODULES = (
+    "opsync.rules.metric_rules",
+    "opsync.rules.week_rules",
+    "opsync.rules.feature_rules",
+)
+
+
+def declare(rule_id: str, target: str, summary: str) -> None:
+    """A rule raised by a parser or the gate rather than by a registered check."""
+    RULES[rule_id] = Rule(rule_id, target, summary)
+
+
+def rule(rule_id: str, target: str, summary: str) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise RuntimeError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, target, summary, check)
+        return check
+
+    return register
+
+
+def load_all() -> dict[str, Rule]:
+    for module in RULE_MODULES:
+        importlib.import_module(module)
+    return RULES
+
+
+def rules_for(target: str) -> list[Rule]:
+    load_all()
+    return [r for r in RULES.values() if r.target == target and r.check is not None]
+
+
+def run(target: str, doc: Any, workspace: Any) -> list[Finding]:
+    findings: list[Finding] = []
+    for item in rules_for(target):
+        assert item.check is not None
+        findings.extend(item.check(doc, workspace))
+    return findings
+
+
+# Raised while reading files (opsync.documents, opsync.workspace).
+declare("encoding", "file", "Files are UTF-8 (a BOM and CRLF line ends are accepted).")
+declare("yaml-syntax", "file", "YAML must parse; tabs are not allowed for indentation.")
+declare("yaml-duplicate-key", "file", "A mapping must not repeat a key.")
+declare("yaml-unsafe-tag", "file", "No YAML tags that build objects (`!!python/...`).")
+declare("yaml-limits", "file", "Aliases are capped in number and expanded size (no alias bombs).")
+declare("file-too-large", "file", "A YAML or Markdown file is at most 1 MB.")
+declare("front-matter-missing", "file", "Specs and week docs start with a `---` YAML block.")
+declare("front-matter-unclosed", "file", "The front-matter block ends with a `---` line.")
+declare("schema", "file", "The file matches its JSON Schema (`opsync schema KIND`).")
+declare("unsafe-path", "file", "opsync files and materials are regular files, never symlinks.")
+declare("policy-missing", "file", "The workspace has an `opsync.yml`.")
+declare("registry-missing", "file", "The workspace has a metric registry.")

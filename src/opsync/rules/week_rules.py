@@ -1,0 +1,99 @@
+"""Rules on weekly alignment docs (DESIGN §2.3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from opsync.findings import Finding
+from opsync.rules.registry import rule
+from opsync.workspace import Week, finding_at
+
+TARGET = "week"
+ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
+
+
+@rule("week-filename", TARGET, "A week doc is named after its ISO week (`2026-W48.md`).")
+def filename(week: Week, ws: Any) -> Iterator[Finding]:
+    declared = week.meta.get("week")
+    if not ISO_WEEK.match(week.file_week):
+        yield Finding(
+            week.path,
+            0,
+            0,
+            "week-filename",
+            f"'{week.file_week}' is not an ISO week",
+            "name the file like 2026-W48.md",
+        )
+    elif declared != week.file_week:
+        yield finding_at(
+            week.doc,
+            week.path,
+            ["week"],
+            "week-filename",
+            f"week: {declared} does not match the file name {week.file_week}",
+            f"set `week: {week.file_week}` or rename the file",
+        )
+
+
+@rule("week-goal-metric", TARGET, "The week's goal names an aligned metric.")
+def goal_metric(week: Week, ws: Any) -> Iterator[Finding]:
+    metric = (week.meta.get("goal") or {}).get("metric")
+    registry = ws.registry
+    if not metric or registry is None:
+        return
+    if metric not in registry.metrics:
+        yield finding_at(
+            week.doc,
+            week.path,
+            ["goal", "metric"],
+            "week-goal-metric",
+            f"goal metric '{metric}' is not in the registry",
+            "name a metric from opsync/metrics.yml",
+        )
+    elif metric not in registry.aligned:
+        yield finding_at(
+            week.doc,
+            week.path,
+            ["goal", "metric"],
+            "week-goal-metric",
+            f"goal metric '{metric}' is not aligned: it is not a key metric and feeds none",
+            "pick a key metric or one that feeds a key metric",
+        )
+
+
+@rule("week-action-feature", TARGET, "Each product action names an existing feature.")
+def action_features(week: Week, ws: Any) -> Iterator[Finding]:
+    for index, action in enumerate(week.meta.get("product_actions") or []):
+        feature = action.get("feature")
+        if feature and not ws.feature_exists(feature):
+            yield finding_at(
+                week.doc,
+                week.path,
+                ["product_actions", index, "feature"],
+                "week-action-feature",
+                f"feature '{feature}' does not exist",
+                f"create it with `opsync new feature {feature}` or fix the id",
+            )
+
+
+@rule(
+    "week-ops-support",
+    TARGET,
+    "Each product action has an ops support row, or `none` with a reason.",
+)
+def ops_support(week: Week, ws: Any) -> Iterator[Finding]:
+    supported = {row.get("for") for row in week.meta.get("ops_support") or []}
+    for index, action in enumerate(week.meta.get("product_actions") or []):
+        feature = action.get("feature")
+        if feature and feature not in supported:
+            yield finding_at(
+                week.doc,
+                week.path,
+                ["product_actions", index],
+                "week-ops-support",
+                f"product action for '{feature}' has no ops support",
+                f"add `- {{for: {feature}, action: ..., owner: <ops login>}}` to "
+                f"ops_support, or `- {{for: {feature}, none: <reason>}}`",
+            )
