@@ -1,0 +1,313 @@
+"""The one wrapper over Git. Nothing else in opsync imports GitPython.
+
+GitPython is imported on first use, so the CLI root stays fast. Every git failure leaves
+this module as a ConfigError (bad input: wrong path or ref) or a VerifyError (history
+missing, repo unreadable), each with a hint that names the fix.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from opsync.errors import ConfigError, VerifyError
+from opsync.source import Kind, normalize
+
+if TYPE_CHECKING:
+    import git as gitpython
+
+Status = Literal["A", "M", "D", "R", "T"]
+
+_SHALLOW_HINT = (
+    "fetch the full history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`"
+)
+# Tree entry modes, by their top bits (mode >> 12).
+_TREE, _BLOB, _SYMLINK, _GITLINK = 0o04, 0o10, 0o12, 0o16
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed path between two commits; `old_path` is set for renames only."""
+
+    status: Status
+    path: str
+    old_path: str | None = None
+
+
+def _failure(args: tuple[str, ...], stderr: str) -> VerifyError | ConfigError:
+    detail = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
+    if "dubious ownership" in stderr:
+        return ConfigError(
+            "git refuses this repository: it is owned by another user",
+            "run `git config --global --add safe.directory <repo path>` before opsync",
+        )
+    return VerifyError(
+        f"`git {' '.join(args)}` failed: {detail}", "run that git command to see why"
+    )
+
+
+def open_repo(path: Path) -> Repo:
+    """The repository containing `path` (searching parent folders)."""
+    try:
+        import git as gitpython
+    except ImportError as exc:  # GitPython refuses to import when git is missing
+        raise ConfigError(
+            "git is not installed or not on PATH", "install git and run opsync again"
+        ) from exc
+    try:
+        return Repo(gitpython.Repo(path, search_parent_directories=True))
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as exc:
+        raise ConfigError(
+            f"{path} is not inside a git repository",
+            "run opsync from a git checkout, or `git init` one first",
+        ) from exc
+    except gitpython.GitError as exc:
+        raise ConfigError(f"cannot open git repository at {path}: {exc}") from exc
+
+
+class Repo:
+    """A repository; refs in, full shas and opsync errors out."""
+
+    def __init__(self, repo: gitpython.Repo) -> None:
+        self._repo = repo
+        self.root = Path(repo.working_tree_dir or repo.git_dir)
+
+    def close(self) -> None:
+        """Stop git helper processes (cat-file) this repo started."""
+        self._repo.close()
+
+    def __enter__(self) -> Repo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
+        """Run git; return (status, stdout) when status is in `ok`, else raise."""
+        status, out, err = self._repo.git.execute(
+            [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+        )
+        stdout = out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else str(out)
+        if status not in ok:
+            raise _failure(args, str(err))
+        return status, stdout
+
+    def resolve(self, ref: str) -> str:
+        """The full sha of the commit `ref` names."""
+        if not ref or ref.startswith("-") or any(c.isspace() for c in ref):
+            raise ConfigError(f"invalid git ref {ref!r}", "pass a branch, tag or commit sha")
+        status, out = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
+        if status != 0:
+            raise ConfigError(
+                f"unknown ref {ref}", f"fetch it, e.g. `git fetch origin {ref}`, or check its name"
+            )
+        return out.strip()
+
+    def is_shallow(self) -> bool:
+        return self._run("rev-parse", "--is-shallow-repository")[1].strip() == "true"
+
+    def merge_base(self, base: str, head: str) -> str:
+        """The commit where `head` branched from `base` (what `base...head` diffs from)."""
+        base_sha, head_sha = self.resolve(base), self.resolve(head)
+        status, out = self._run("merge-base", base_sha, head_sha, ok=(0, 1))
+        if status == 0:
+            return out.strip()
+        if self.is_shallow():
+            raise VerifyError(
+                f"no merge base between {base} and {head}: this clone is shallow", _SHALLOW_HINT
+            )
+        raise VerifyError(
+            f"{base} and {head} share no history",
+            "check that --base names the branch the pull request targets",
+        )
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        a, d = self.resolve(ancestor), self.resolve(descendant)
+        return self._run("merge-base", "--is-ancestor", a, d, ok=(0, 1))[0] == 0
+
+    def diff(self, base: str, head: str) -> list[Change]:
+        """Changes from the merge base of `base` and `head` to `head`, renames detected."""
+        start, end = self.merge_base(base, head), self.resolve(head)
+        _, out = self._run(
+            "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv",
+            "--no-color", start, end, "--",
+        )  # fmt: skip
+        return _parse_name_status(out)
+
+    def commit_time(self, sha: str) -> datetime:
+        """When `sha` was committed (timezone-aware)."""
+        return self._commit(sha).committed_datetime
+
+    def author(self, sha: str) -> str:
+        """`Name <email>` of the commit author: for display only, never as evidence."""
+        author = self._commit(sha).author
+        return f"{author.name} <{author.email}>"
+
+    def _commit(self, ref: str) -> gitpython.Commit:
+        sha = self.resolve(ref)
+        try:
+            return self._repo.commit(sha)
+        except Exception as exc:  # GitPython raises ValueError, GitError, BadObject...
+            raise VerifyError(f"cannot read commit {sha[:12]}: {exc}", _READ_HINT) from exc
+
+    def tree(self, commit: str, label: str = "commit") -> GitTreeSource:
+        """The files of `commit`, read from Git objects only (never the working tree)."""
+        commit_obj = self._commit(commit)
+        return GitTreeSource(self, commit_obj.tree.binsha, f"{label} {commit_obj.hexsha[:7]}")
+
+    def show(self, commit: str, path: str) -> bytes | None:
+        """A trusted file's bytes at `commit`; None when absent, refused when not a file."""
+        tree = self.tree(commit, label="base")
+        kind = tree.kind(path)
+        if kind is Kind.MISSING:
+            return None
+        if kind is not Kind.FILE:
+            raise ConfigError(
+                f"{path} at {tree.label} is a {kind.value}, not a regular file",
+                f"make {path} a regular file on the base branch",
+            )
+        return tree.read(path)
+
+    def _object(self, binsha: bytes) -> tuple[str, bytes]:
+        """(type, data) of an object from the object database."""
+        try:
+            stream = self._repo.odb.stream(binsha)
+            return stream.type.decode(), stream.read()
+        except Exception as exc:  # missing object, dead cat-file process...
+            raise VerifyError(f"cannot read git object {binsha.hex()}: {exc}", _READ_HINT) from exc
+
+    def _object_size(self, binsha: bytes) -> int:
+        try:
+            return int(self._repo.odb.info(binsha).size)
+        except Exception as exc:
+            raise VerifyError(f"cannot read git object {binsha.hex()}: {exc}", _READ_HINT) from exc
+
+
+_READ_HINT = "the object may be missing: fetch the commit again, or run `git fsck`"
+
+
+def _parse_name_status(out: str) -> list[Change]:
+    """Parse `git diff --name-status -z`: STATUS\\0PATH\\0, or R<score>\\0OLD\\0NEW\\0."""
+    fields = out.split("\0")
+    if fields and fields[-1] == "":
+        fields.pop()
+    changes: list[Change] = []
+    index = 0
+    while index < len(fields):
+        letter = fields[index][:1]
+        if letter == "R" and index + 2 < len(fields):
+            changes.append(Change("R", fields[index + 2], fields[index + 1]))
+            index += 3
+        elif letter in ("A", "M", "D", "T") and index + 1 < len(fields):
+            changes.append(Change(letter, fields[index + 1]))  # type: ignore[arg-type]
+            index += 2
+        else:
+            raise VerifyError(
+                f"unexpected `git diff` status {fields[index]!r}", "report this to opsync"
+            )
+    return changes
+
+
+class GitTreeSource:
+    """A `FileSource` over one commit's tree. Symlinks are reported, never followed.
+
+    Each folder's tree object is parsed once into a dict, so a lookup costs one dict
+    access per path component, however many files sit beside it.
+    """
+
+    def __init__(self, repo: Repo, root_tree: bytes, label: str) -> None:
+        self.label = label
+        self._repo = repo
+        self._root = root_tree
+        self._folders: dict[str, dict[str, tuple[int, bytes]]] = {}
+
+    def _entries(self, folder: str, binsha: bytes) -> dict[str, tuple[int, bytes]]:
+        cached = self._folders.get(folder)
+        if cached is None:
+            from git.objects.fun import tree_entries_from_data
+
+            kind, data = self._repo._object(binsha)
+            try:
+                if kind != "tree":
+                    raise ValueError(f"expected a tree, found a {kind}")
+                rows = tree_entries_from_data(data)
+            except ValueError as exc:  # a malformed or hostile tree object
+                raise VerifyError(
+                    f"{self.label}: bad git tree at {folder or '/'}: {exc}", _READ_HINT
+                ) from exc
+            cached = {name: (mode, sha) for sha, mode, name in rows}
+            self._folders[folder] = cached
+        return cached
+
+    def _lookup(self, path: str) -> tuple[Kind, bytes]:
+        """The kind of `path` and its object id; parents that are symlinks stop the walk."""
+        if path in ("", "."):
+            return Kind.DIR, self._root
+        clean = normalize(path)
+        if clean is None:
+            return Kind.MISSING, b""
+        folder, binsha = "", self._root
+        parts = clean.split("/")
+        for index, part in enumerate(parts):
+            entry = self._entries(folder, binsha).get(part)
+            if entry is None:
+                return Kind.MISSING, b""
+            mode, binsha = entry
+            top = mode >> 12
+            last = index == len(parts) - 1
+            if top == _SYMLINK:
+                return Kind.SYMLINK, binsha
+            if not last and top != _TREE:
+                return Kind.MISSING, b""
+            folder = f"{folder}/{part}" if folder else part
+        if top == _BLOB:
+            return Kind.FILE, binsha
+        return (Kind.DIR if top == _TREE else Kind.OTHER), binsha
+
+    def kind(self, path: str) -> Kind:
+        return self._lookup(path)[0]
+
+    def blob_id(self, path: str) -> str | None:
+        """Hex id of the blob at `path` (a file or a symlink's target text), else None."""
+        kind, binsha = self._lookup(path)
+        return binsha.hex() if kind in (Kind.FILE, Kind.SYMLINK) else None
+
+    def _blob(self, path: str, allow_symlink: bool) -> bytes:
+        kind, binsha = self._lookup(path)
+        if kind is Kind.FILE or (allow_symlink and kind is Kind.SYMLINK):
+            return binsha
+        # Same errors WorktreeSource raises, so callers handle both sources alike.
+        if kind is Kind.MISSING:
+            raise FileNotFoundError(errno.ENOENT, "no such file in git tree", path)
+        if kind is Kind.SYMLINK:
+            raise OSError(errno.ELOOP, "refusing to follow a symlink", path)
+        if kind is Kind.DIR:
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+        raise OSError(errno.EINVAL, "not a regular file (submodule?)", path)
+
+    def size(self, path: str) -> int:
+        return self._repo._object_size(self._blob(path, allow_symlink=True))
+
+    def read(self, path: str) -> bytes:
+        return self._repo._object(self._blob(path, allow_symlink=False))[1]
+
+    def list_files(self, folder: str, suffix: str = "") -> Iterator[str]:
+        kind, binsha = self._lookup(folder)
+        if kind is not Kind.DIR:
+            return iter(())
+        clean = normalize(folder) or ""
+        prefix = f"{clean}/" if clean else ""
+        names = [
+            f"{prefix}{name}"
+            for name, (mode, _) in self._entries(clean, binsha).items()
+            if mode >> 12 in (_BLOB, _SYMLINK) and name.endswith(suffix)
+        ]
+        return iter(sorted(names))
