@@ -1,0 +1,1 @@
+"""Evidence of ops sign-off: SSH signatures and the signed approval records they cover."""
