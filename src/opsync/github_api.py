@@ -1,0 +1,311 @@
+"""A small GitHub REST client on urllib: the three reads the gate needs, done carefully.
+
+Every failure becomes a VerifyError (exit 3) that says what failed and what to do: the
+gate must never mistake "could not ask GitHub" for "no approval" or "not a member".
+The token is sent only to the configured API origin and never appears in a message.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import Message
+from typing import IO, Any
+
+from opsync import __version__
+from opsync.errors import ConfigError, VerifyError
+
+DEFAULT_API_URL = "https://api.github.com"
+USER_AGENT = f"opsync/{__version__} (+https://github.com/opsync)"
+MAX_BODY = 20 * 1024 * 1024  # a review list is kilobytes; refuse runaway responses
+MAX_PAGES = 200  # 20,000 items at per_page=100: far beyond any real review list
+
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_TOKEN_HINT = "set GITHUB_TOKEN (in a workflow: `GITHUB_TOKEN: ${{ github.token }}`)"
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    headers: Message
+    body: bytes
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects (renamed repos answer 301), but carry the token only to our origin."""
+
+    def __init__(self, origin: str, auth: str) -> None:
+        self._origin = origin
+        self._auth = auth
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) == self._origin:
+            new.add_unredirected_header("Authorization", self._auth)
+        return new
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _seg(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+class GitHubClient:
+    """Reads pull requests, reviews and team memberships.
+
+    `sleep` and `clock` are injectable so tests exercise retries without waiting.
+    Retries: 5xx, 429, network errors and secondary rate limits (403 with `retry-after`
+    or `x-ratelimit-remaining: 0`), with exponential backoff; a server-requested wait is
+    honoured up to `max_wait` seconds, and a longer one fails at once rather than
+    burning CI minutes.
+    """
+
+    def __init__(
+        self,
+        token: str | None,
+        api_url: str | None = None,
+        *,
+        timeout: float = 10.0,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not token:
+            raise VerifyError(
+                "no GitHub token: cannot read reviews or team memberships", _TOKEN_HINT
+            )
+        base = (api_url or DEFAULT_API_URL).rstrip("/")
+        if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"GitHub API URL {base!r} is not an http(s) URL",
+                "set GITHUB_API_URL to e.g. https://api.github.com",
+            )
+        self._base = base
+        self._origin = _origin(base)
+        self._timeout = timeout
+        self._attempts = max(1, attempts)
+        self._backoff = backoff
+        self._max_wait = max_wait
+        self._sleep = sleep
+        self._clock = clock
+        auth = f"Bearer {token}"
+        self._auth = auth
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self._origin, auth))
+
+    # --- public reads ---------------------------------------------------------------
+
+    def get_pull(self, repo: str, number: int) -> dict[str, Any]:
+        """GET /repos/{repo}/pulls/{number}."""
+        owner, name = _split_repo(repo)
+        data = self._get_json(f"/repos/{_seg(owner)}/{_seg(name)}/pulls/{int(number)}")
+        if not isinstance(data, dict):
+            raise _shape_error(f"pull request {repo}#{number}")
+        return data
+
+    def list_reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
+        """Every review of a pull request, all pages, oldest first (REST shape)."""
+        owner, name = _split_repo(repo)
+        path = f"/repos/{_seg(owner)}/{_seg(name)}/pulls/{int(number)}/reviews"
+        return self._get_pages(path)
+
+    def team_membership(self, org: str, team_slug: str, login: str) -> bool:
+        """True for an active member, False for a pending invitation.
+
+        GitHub answers 404 both for "not a member" and for "this token may not see the
+        team", so 403 and 404 are "cannot verify" (exit 3), never "not a member".
+        """
+        path = f"/orgs/{_seg(org)}/teams/{_seg(team_slug)}/memberships/{_seg(login)}"
+        what = f"membership of {login} in team {org}/{team_slug}"
+        resp = self._request(self._base + path, what, allow=(403, 404))
+        if resp.status in (403, 404):
+            raise VerifyError(
+                f"cannot verify {what}: GitHub answered {resp.status}"
+                f"{_api_message(resp)} (404 also means the token may not see the team)",
+                "give the token organization read access (a fine-grained token or GitHub "
+                "App with `members: read`, or a classic token with `read:org`) — the "
+                "default workflow GITHUB_TOKEN cannot read team membership — or list the "
+                "reviewers by login in opsync.yml instead of by team",
+            )
+        data = _decode(resp, what)
+        if not isinstance(data, dict):
+            raise _shape_error(what)
+        return data.get("state") == "active"
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _get_json(self, path: str) -> Any:
+        return _decode(self._request(self._base + path, f"GET {path}"), f"GET {path}")
+
+    def _get_pages(self, path: str) -> list[dict[str, Any]]:
+        url: str | None = f"{self._base}{path}?per_page=100"
+        seen: set[str] = set()
+        items: list[dict[str, Any]] = []
+        while url is not None:
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise VerifyError(
+                    f"GET {path}: pagination did not end after {len(seen)} pages",
+                    "check GITHUB_API_URL points at a GitHub API; then re-run the job",
+                )
+            seen.add(url)
+            resp = self._request(url, f"GET {path}")
+            page = _decode(resp, f"GET {path}")
+            if not isinstance(page, list) or not all(isinstance(i, dict) for i in page):
+                raise _shape_error(f"GET {path}")
+            items.extend(page)
+            url = self._next_link(resp, path)
+        return items
+
+    def _next_link(self, resp: _Response, path: str) -> str | None:
+        match = _LINK_NEXT.search(resp.headers.get("link", "") or "")
+        if match is None:
+            return None
+        url = match.group(1)
+        if _origin(url) != self._origin:
+            # The token must never follow a link to another host.
+            raise VerifyError(
+                f"GET {path}: the next page points to another host ({_origin(url)})",
+                "check GITHUB_API_URL; opsync only talks to the configured API host",
+            )
+        return url
+
+    def _request(self, url: str, what: str, allow: tuple[int, ...] = ()) -> _Response:
+        last = ""
+        for attempt in range(self._attempts):
+            try:
+                resp = self._send(url)
+            except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+                reason = getattr(exc, "reason", exc)
+                last = f"network error: {reason}"
+                wait = self._backoff * 2.0**attempt
+            else:
+                if resp.status < 300 or resp.status in allow:
+                    return resp
+                wait_or_none = self._retry_wait(resp, attempt)
+                if wait_or_none is None:
+                    raise _http_error(resp, what)
+                last = f"HTTP {resp.status}{_api_message(resp)}"
+                wait = wait_or_none
+            if wait > self._max_wait:
+                raise VerifyError(
+                    f"{what}: GitHub asks to wait {int(wait)} s ({last}), longer than "
+                    f"opsync waits ({int(self._max_wait)} s)",
+                    "re-run the job after the reset, or use a token with a higher "
+                    "rate limit (a GitHub App token)",
+                )
+            if attempt + 1 < self._attempts:
+                self._sleep(wait)
+        raise VerifyError(
+            f"{what}: GitHub did not answer after {self._attempts} attempts ({last})",
+            "check https://www.githubstatus.com and GITHUB_API_URL, then re-run the job",
+        )
+
+    def _send(self, url: str) -> _Response:
+        req = urllib.request.Request(url, method="GET")
+        req.add_header("Accept", "application/vnd.github+json")
+        req.add_header("X-GitHub-Api-Version", "2022-11-28")
+        req.add_header("User-Agent", USER_AGENT)
+        req.add_unredirected_header("Authorization", self._auth)
+        try:
+            with self._opener.open(req, timeout=self._timeout) as raw:
+                return _Response(raw.status, raw.headers, raw.read(MAX_BODY + 1))
+        except urllib.error.HTTPError as err:
+            with err:
+                body = err.read(MAX_BODY + 1)
+            return _Response(err.code, err.headers, body)
+
+    def _retry_wait(self, resp: _Response, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when retrying cannot help."""
+        headers = resp.headers
+        remaining = headers.get("x-ratelimit-remaining")
+        retry_after = headers.get("retry-after")
+        rate_limited = resp.status == 429 or (
+            resp.status == 403 and (retry_after is not None or remaining == "0")
+        )
+        if not rate_limited and resp.status < 500:
+            return None
+        if retry_after is not None and retry_after.strip().isdigit():
+            return float(retry_after)
+        reset = headers.get("x-ratelimit-reset")
+        if remaining == "0" and reset is not None and reset.strip().isdigit():
+            return max(float(reset) - self._clock(), 1.0)
+        return self._backoff * 2.0**attempt
+
+
+def _split_repo(repo: str) -> tuple[str, str]:
+    if not _REPO.fullmatch(repo):
+        raise ConfigError(
+            f"{repo!r} is not a GitHub repository name",
+            "use the form OWNER/NAME, e.g. octo-org/octo-repo",
+        )
+    owner, name = repo.split("/")
+    return owner, name
+
+
+def _decode(resp: _Response, what: str) -> Any:
+    if len(resp.body) > MAX_BODY:
+        raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
+    try:
+        return json.loads(resp.body)
+    except ValueError:
+        raise VerifyError(
+            f"{what}: GitHub sent something that is not JSON (HTTP {resp.status})",
+            "check GITHUB_API_URL points at the REST API (for GHES: https://HOST/api/v3)",
+        ) from None
+
+
+def _api_message(resp: _Response) -> str:
+    """GitHub's own `message`, short, for context in errors."""
+    try:
+        data = json.loads(resp.body)
+    except ValueError:
+        return ""
+    msg = data.get("message") if isinstance(data, Mapping) else None
+    return f": {str(msg)[:200]}" if msg else ""
+
+
+def _http_error(resp: _Response, what: str) -> VerifyError:
+    status, detail = resp.status, _api_message(resp)
+    if status == 401:
+        return VerifyError(
+            f"{what}: GitHub rejected the token (401{detail}): token invalid or expired",
+            _TOKEN_HINT,
+        )
+    if status in (403, 404):
+        return VerifyError(
+            f"{what}: GitHub answered {status}{detail}: not found, or the token may not see it",
+            "check the repository and number, and give the job `permissions: "
+            "pull-requests: read` (and `contents: read` for private repositories)",
+        )
+    return VerifyError(
+        f"{what}: GitHub answered {status}{detail}",
+        "check GITHUB_API_URL and the token's permissions, then re-run the job",
+    )
+
+
+def _shape_error(what: str) -> VerifyError:
+    return VerifyError(
+        f"{what}: GitHub's answer does not have the expected shape",
+        "check GITHUB_API_URL points at the GitHub REST API, then re-run the job",
+    )
