@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gitrepo import GitRepo, make_repo
 from opsync.errors import ConfigError, ExitCode, VerifyError
-from opsync.git import Change, Repo, open_repo
+from opsync.git import Change, GitTreeSource, Repo, open_repo
+from opsync.source import FileSource, Kind
 
 
 @pytest.fixture
-def opened(repo: GitRepo) -> Repo:
+def opened(repo: GitRepo) -> Iterator[Repo]:
     handle = open_repo(repo.path)
     yield handle
     handle.close()
@@ -189,3 +192,162 @@ def test_commit_time_and_author(repo: GitRepo, opened: Repo) -> None:
     sha = repo.commit("m", author="Ada Lovelace <ada@example.com>")
     assert opened.author(sha) == "Ada Lovelace <ada@example.com>"
     assert opened.commit_time(sha).isoformat() == "2024-01-01T00:00:00+00:00"
+
+
+# --- GitTreeSource: files from git objects only -------------------------------------------
+
+
+def test_tree_reads_committed_bytes(repo: GitRepo, opened: Repo) -> None:
+    repo.write("docs/功能 a.md", "你好\n")
+    repo.write("bin.dat", b"\x00\xff\r\n")
+    repo.commit()
+    tree: FileSource = opened.tree("main", label="head")
+    assert tree.label == f"head {repo.head()[:7]}"
+    assert tree.read("docs/功能 a.md") == "你好\n".encode()
+    assert tree.read("bin.dat") == b"\x00\xff\r\n"
+    assert tree.size("bin.dat") == 4
+    assert [tree.kind(p) for p in ("docs", "docs/功能 a.md", "nope", "docs/nope")] == [
+        Kind.DIR,
+        Kind.FILE,
+        Kind.MISSING,
+        Kind.MISSING,
+    ]
+
+
+def test_blob_id_matches_git(repo: GitRepo, opened: Repo) -> None:
+    repo.write("f/a.md", "a")
+    repo.symlink("f/link", "a.md")
+    repo.commit()
+    tree = opened.tree("HEAD")
+    assert tree.blob_id("f/a.md") == repo.git("rev-parse", "HEAD:f/a.md").strip()
+    assert tree.blob_id("f/link") == repo.git("rev-parse", "HEAD:f/link").strip()
+    assert tree.blob_id("f") is None
+    assert tree.blob_id("f/missing") is None
+
+
+def test_working_tree_changes_are_invisible(repo: GitRepo, opened: Repo) -> None:
+    repo.write("a.md", "committed")
+    repo.commit()
+    repo.write("a.md", "edited on disk")
+    repo.write("untracked.md", "new")
+    repo.git("add", "untracked.md")  # staged is not committed either
+    tree = opened.tree("HEAD")
+    assert tree.read("a.md") == b"committed"
+    assert tree.kind("untracked.md") is Kind.MISSING
+    assert list(tree.list_files("")) == ["a.md"]
+
+
+def test_symlink_is_reported_and_never_read(repo: GitRepo, opened: Repo) -> None:
+    repo.write("real.md", "secret")
+    repo.symlink("link.md", "real.md")
+    repo.symlink("escape.md", "../../../etc/passwd")
+    repo.commit()
+    tree = opened.tree("HEAD")
+    assert tree.kind("link.md") is Kind.SYMLINK
+    assert tree.kind("escape.md") is Kind.SYMLINK
+    assert tree.size("link.md") == len("real.md")  # the link itself, as lstat would say
+    for path in ("link.md", "escape.md"):
+        with pytest.raises(OSError) as caught:
+            tree.read(path)
+        assert caught.value.errno == errno.ELOOP
+
+
+def test_file_under_symlinked_folder_is_not_reachable(repo: GitRepo, opened: Repo) -> None:
+    repo.write("real/spec.md", "inside")
+    repo.symlink("linked", "real")
+    repo.commit()
+    tree = opened.tree("HEAD")
+    assert tree.kind("linked/spec.md") is Kind.SYMLINK
+    assert list(tree.list_files("linked")) == []
+    with pytest.raises(OSError):
+        tree.read("linked/spec.md")
+
+
+def test_gitlink_is_other_and_not_listed(repo: GitRepo, opened: Repo) -> None:
+    repo.write("a.md", "x")
+    sha = repo.commit()
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/sub")
+    repo.git("commit", "-q", "-m", "add a submodule entry")  # not commit(): `add -A` drops it
+    tree = opened.tree("HEAD")
+    assert tree.kind("vendor/sub") is Kind.OTHER
+    assert tree.kind("vendor/sub/file.md") is Kind.MISSING
+    assert list(tree.list_files("vendor")) == []
+    assert tree.blob_id("vendor/sub") is None
+    with pytest.raises(OSError):
+        tree.read("vendor/sub")
+
+
+def test_list_files_sorted_filtered_and_shallow(repo: GitRepo, opened: Repo) -> None:
+    repo.write("features/b.md", "b")
+    repo.write("features/a.md", "a")
+    repo.write("features/notes.txt", "n")
+    repo.write("features/nested/c.md", "c")
+    repo.symlink("features/z.md", "a.md")
+    repo.write("top.md", "t")
+    repo.commit()
+    tree = opened.tree("HEAD")
+    assert list(tree.list_files("features", ".md")) == [
+        "features/a.md",
+        "features/b.md",
+        "features/z.md",
+    ]
+    assert list(tree.list_files("features/")) == [
+        "features/a.md",
+        "features/b.md",
+        "features/notes.txt",
+        "features/z.md",
+    ]
+    assert list(tree.list_files("")) == ["top.md"]
+    assert list(tree.list_files("missing")) == []
+    assert list(tree.list_files("top.md")) == []
+
+
+@pytest.mark.parametrize("path", ["../repo/a.md", "/a.md", "a.md/x", "C:/a.md", "x/../a.md"])
+def test_paths_outside_or_through_files_are_missing(repo: GitRepo, opened: Repo, path: str) -> None:
+    repo.write("a.md", "x")
+    repo.commit()
+    tree = opened.tree("HEAD")
+    assert tree.kind(path) is Kind.MISSING
+    with pytest.raises(FileNotFoundError):
+        tree.read(path)
+
+
+def test_read_of_a_folder_is_refused(repo: GitRepo, opened: Repo) -> None:
+    repo.write("d/a.md", "x")
+    repo.commit()
+    with pytest.raises(IsADirectoryError):
+        opened.tree("HEAD").read("d")
+
+
+def test_lookup_reads_each_folder_tree_once(
+    repo: GitRepo, opened: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(300):
+        repo.write(f"features/f{n:04}.yml", f"id: f{n}\n")
+    repo.commit()
+    tree: GitTreeSource = opened.tree("HEAD")
+    reads: list[bytes] = []
+    real = opened._object
+
+    def counting(binsha: bytes) -> tuple[str, bytes]:
+        reads.append(binsha)
+        return real(binsha)
+
+    monkeypatch.setattr(opened, "_object", counting)
+    for n in range(300):
+        assert tree.kind(f"features/f{n:04}.yml") is Kind.FILE
+    assert len(list(tree.list_files("features", ".yml"))) == 300
+    assert len(reads) == 2  # the root tree and features/, each parsed once
+
+
+def test_show_reads_trusted_base_files(repo: GitRepo, opened: Repo) -> None:
+    repo.write("opsync.yml", "version: 1\n")
+    repo.symlink("allowed_signers", "/etc/ssh/keys")
+    base = repo.commit()
+    repo.write("opsync.yml", "version: 2\n")
+    repo.commit()
+    assert opened.show(base, "opsync.yml") == b"version: 1\n"
+    assert opened.show(base, "missing.yml") is None
+    with pytest.raises(ConfigError) as caught:
+        opened.show(base, "allowed_signers")
+    assert "symlink" in caught.value.message
