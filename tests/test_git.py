@@ -187,6 +187,32 @@ def test_shallow_clone_without_merge_base_says_fetch_depth_0(tmp_path: Path) -> 
     assert "fetch-depth: 0" in (caught.value.hint or "")
 
 
+def test_unknown_ref_in_shallow_clone_hints_fetch_depth(tmp_path: Path) -> None:
+    origin = make_repo(tmp_path, {"a.md": "1"}, name="origin")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", origin.path.as_uri(), clone],
+        env=origin.env,
+        check=True,
+    )
+    with open_repo(clone) as shallow, pytest.raises(ConfigError) as caught:
+        shallow.resolve("origin/release")
+    assert "fetch-depth: 0" in (caught.value.hint or "")
+
+
+def test_missing_object_is_verify_error_not_a_traceback(repo: GitRepo, opened: Repo) -> None:
+    repo.write("a.md", "content")
+    repo.commit()
+    blob = repo.git("rev-parse", "HEAD:a.md").strip()
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    tree = opened.tree("HEAD")
+    assert tree.kind("a.md") is Kind.FILE  # the tree still lists it
+    with pytest.raises(VerifyError) as caught:
+        tree.read("a.md")
+    assert blob in caught.value.message
+    assert "fetch" in (caught.value.hint or "")
+
+
 def test_commit_time_and_author(repo: GitRepo, opened: Repo) -> None:
     repo.write("a.md", "x")
     sha = repo.commit("m", author="Ada Lovelace <ada@example.com>")

@@ -39,7 +39,9 @@ class Change:
 
 
 def _failure(args: tuple[str, ...], stderr: str) -> VerifyError | ConfigError:
-    detail = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    detail = (errors or lines or ["no output"])[0]
     if "dubious ownership" in stderr:
         return ConfigError(
             "git refuses this repository: it is owned by another user",
@@ -88,13 +90,16 @@ class Repo:
 
     def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
         """Run git; return (status, stdout) when status is in `ok`, else raise."""
-        status, out, err = self._repo.git.execute(
-            [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-            with_extended_output=True,
-            with_exceptions=False,
-            stdout_as_string=False,
-            strip_newline_in_stdout=False,
-        )
+        try:
+            status, out, err = self._repo.git.execute(
+                [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+                with_extended_output=True,
+                with_exceptions=False,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+            )
+        except Exception as exc:  # git vanished from PATH, cannot fork...
+            raise _failure(args, str(exc)) from exc
         stdout = out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else str(out)
         if status not in ok:
             raise _failure(args, str(err))
@@ -106,9 +111,10 @@ class Repo:
             raise ConfigError(f"invalid git ref {ref!r}", "pass a branch, tag or commit sha")
         status, out = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
         if status != 0:
-            raise ConfigError(
-                f"unknown ref {ref}", f"fetch it, e.g. `git fetch origin {ref}`, or check its name"
-            )
+            hint = f"fetch it, e.g. `git fetch origin {ref}`, or check its name"
+            if self.is_shallow():
+                hint += "; in actions/checkout use `fetch-depth: 0`"
+            raise ConfigError(f"unknown ref {ref}", hint)
         return out.strip()
 
     def is_shallow(self) -> bool:
@@ -182,13 +188,17 @@ class Repo:
             stream = self._repo.odb.stream(binsha)
             return stream.type.decode(), stream.read()
         except Exception as exc:  # missing object, dead cat-file process...
-            raise VerifyError(f"cannot read git object {binsha.hex()}: {exc}", _READ_HINT) from exc
+            raise VerifyError(
+                f"git object {binsha.hex()} is missing or unreadable", _READ_HINT
+            ) from exc
 
     def _object_size(self, binsha: bytes) -> int:
         try:
             return int(self._repo.odb.info(binsha).size)
         except Exception as exc:
-            raise VerifyError(f"cannot read git object {binsha.hex()}: {exc}", _READ_HINT) from exc
+            raise VerifyError(
+                f"git object {binsha.hex()} is missing or unreadable", _READ_HINT
+            ) from exc
 
 
 _READ_HINT = "the object may be missing: fetch the commit again, or run `git fsck`"
