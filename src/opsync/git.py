@@ -188,20 +188,20 @@ class Repo:
             stream = self._repo.odb.stream(binsha)
             return stream.type.decode(), stream.read()
         except Exception as exc:  # missing object, dead cat-file process...
-            raise VerifyError(
-                f"git object {binsha.hex()} is missing or unreadable", _READ_HINT
-            ) from exc
+            raise _unreadable(binsha) from exc
 
     def _object_size(self, binsha: bytes) -> int:
         try:
             return int(self._repo.odb.info(binsha).size)
         except Exception as exc:
-            raise VerifyError(
-                f"git object {binsha.hex()} is missing or unreadable", _READ_HINT
-            ) from exc
+            raise _unreadable(binsha) from exc
 
 
 _READ_HINT = "the object may be missing: fetch the commit again, or run `git fsck`"
+
+
+def _unreadable(binsha: bytes) -> VerifyError:
+    return VerifyError(f"git object {binsha.hex()} is missing or unreadable", _READ_HINT)
 
 
 def _parse_name_status(out: str) -> list[Change]:
