@@ -171,6 +171,8 @@ INVALID: list[tuple[str, str, Any, str]] = [
     ("feature", "status", "shipped", "unknown status"),
     ("feature", "type", "external", "unknown type"),
     ("feature", "owners.ops", DELETE, "an ops owner from day one"),
+    ("feature", "owners.ops", "carol smith", "an owner is one login"),
+    ("feature", "owners", "alice", "owners are product and ops"),
     ("feature", "metric", DELETE, "metric is required"),
     ("feature", "week", "2026-W48-1", "not an ISO week"),
     ("feature", "id", "-tiers", "ids start with a letter or digit"),
@@ -251,6 +253,11 @@ def test_minimal_documents_are_valid() -> None:
     feature = {k: v for k, v in valid("feature").items() if k in ("id", "title", "status")}
     feature.update(type="internal", owners={"product": "alice", "ops": "carol"}, metric="m")
     assert schema_issues("feature", feature) == []
+    # `opsync new feature` and `opsync init` leave blanks to fill in; rules report them
+    blank = {"owners": {"product": "", "ops": ""}, "metric": "", "week": ""}
+    assert schema_issues("feature", {**feature, **blank}) == []
+    unowned = changed(valid("metrics"), "metrics.0.owners", {"product": "", "ops": ""})
+    assert schema_issues("metrics", unowned) == []
     approval = changed(valid("approval"), "commit", DELETE)
     assert schema_issues("approval", approval) == []
 
