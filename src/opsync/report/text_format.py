@@ -105,6 +105,21 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts)
 
 
+def one_line(text: str) -> str:
+    """Repo text made safe for a terminal or a CI log: one line, no control characters.
+
+    A raw newline could start a GitHub workflow command (`::warning ...`) in an Actions
+    log; an escape sequence could rewrite the terminal. Both are shown, not obeyed.
+    """
+    flat = " ".join(text.splitlines())
+    return "".join(f"\\x{ord(ch):02x}" if _is_control(ch) else ch for ch in flat)
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 0x20 and ch != "\t") or 0x7F <= code <= 0x9F
+
+
 def location(finding: Finding) -> str:
     """`path:line:col`, dropping the parts that are 0 ("the whole file")."""
     loc = finding.path
@@ -119,30 +134,34 @@ def render(report: Report, *, color: bool = False) -> str:
     def style(text: str, fg: str, bold: bool = False) -> str:
         return click.style(text, fg=fg, bold=bold) if color else text
 
+    clean = one_line
     lines: list[str] = []
     if report.base or report.head:
         lines += [f"opsync {report.command}: {report.base[:12]}...{report.head[:12]}", ""]
     for feature in report.features:
         mark = style("✓", "green") if feature.passed else style("✗", "red")
-        head = f"{feature.feature} — {feature.title} [{feature.status}] {feature.path}"
+        head = f"{clean(feature.feature)} — {clean(feature.title)} [{clean(feature.status)}]"
+        head += f" {clean(feature.path)}"
         lines.append(f"{mark} {head}")
         width = max((len(g.gate) for g in feature.gates), default=0)
         for gate in feature.gates:
             symbol = style(STATE_SYMBOLS[gate.state], STATE_COLORS[gate.state], bold=True)
-            lines.append(f"    {symbol} {gate.gate.ljust(width)}  {gate.message}")
+            lines.append(f"    {symbol} {clean(gate.gate).ljust(width)}  {clean(gate.message)}")
             if gate.hint and gate.state in GATE_SEVERITY:
-                lines.append(f"      {' ' * width} fix: {gate.hint}")
+                lines.append(f"{' ' * (width + 8)}fix: {clean(gate.hint)}")
         lines.append("")
     for _, group in groupby(sort_findings(report.findings), key=lambda f: f.path):
         # One block per file; every line starts with its location so editors can jump.
         for f in group:
             severity = style(f.severity.value, SEVERITY_COLORS[f.severity], bold=True)
-            where = style(location(f), "white", bold=True)
-            lines.append(f"{where}: {severity} {f.rule}: {f.message}")
+            # "./" keeps a path like `::x` from reading as a workflow command in a CI log.
+            where = clean(location(f))
+            where = style("./" + where if where.startswith(":") else where, "white", bold=True)
+            lines.append(f"{where}: {severity} {clean(f.rule)}: {clean(f.message)}")
             if f.hint:
-                lines.append(f"    fix: {f.hint}")
+                lines.append(f"    fix: {clean(f.hint)}")
         lines.append("")
-    lines.extend(report.notes)
+    lines.extend(clean(note) for note in report.notes)
     ok = report.result == "pass"
     lines.append(style(summary_line(report), "green" if ok else "red", bold=True))
     if report.enforcement == "advisory":
