@@ -194,3 +194,19 @@ def test_principals_parsing() -> None:
         "grace",
         "*@example.com",
     ]
+
+
+def test_a_stuck_ssh_keygen_is_cut_off(
+    tmp_path: Path, keys: dict[str, Path], allowed: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E.g. a hardware key waiting for a touch: an error, not a hung CI job."""
+    stuck = tmp_path / "bin"
+    stuck.mkdir()
+    (stuck / "ssh-keygen").write_text("#!/bin/sh\nexec sleep 30\n")
+    (stuck / "ssh-keygen").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stuck}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sshsig, "TIMEOUT_SECONDS", 0.2)
+    with pytest.raises(ConfigError, match="took more than"):
+        sshsig.sign(MESSAGE, keys["carol"])
+    with pytest.raises(VerifyError, match="took more than"):
+        sshsig.verify(MESSAGE, "sig", allowed, "carol")
