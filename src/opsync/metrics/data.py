@@ -137,7 +137,13 @@ class _FileReader:
     def row(self, number: int, line: str) -> None:
         fields = _split(line)
         if fields is None:
-            self.report(number, 1, "data-row", "unbalanced quotes", "close the quote or drop it")
+            self.report(
+                number,
+                1,
+                "data-row",
+                "this row is not valid CSV",
+                "close the open quote; keep each row on one line",
+            )
             return
         cols = _columns(line)
         if len(fields) != 3:
@@ -205,7 +211,7 @@ class _FileReader:
 def _split(line: str) -> list[str] | None:
     """The CSV fields of one line; None when its quotes do not balance."""
     try:
-        return next(csv.reader([line], strict=True))
+        return next(csv.reader([line], strict=True, skipinitialspace=True))
     except csv.Error:
         return None
 
