@@ -8,7 +8,7 @@ missing, repo unreadable), each with a hint that names the fix.
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,6 +134,23 @@ class Repo:
             f"{base} and {head} share no history",
             "check that --base names the branch the pull request targets",
         )
+
+    def grep_files(self, commit: str, needles: Sequence[str], folder: str) -> list[str]:
+        """Files under `folder` at `commit` whose text contains any needle (fixed strings).
+
+        `git grep` on the object store finds the few specs a change concerns without
+        parsing thousands of them in Python.
+        """
+        if not needles:
+            return []
+        args = ["grep", "-l", "-z", "-F", "--no-color", "-I"]
+        for needle in needles:
+            args += ["-e", needle]
+        status, out = self._run(*args, commit, "--", folder, ok=(0, 1))
+        if status == 1:
+            return []
+        prefix = f"{commit}:"
+        return sorted(p.removeprefix(prefix) for p in out.split("\0") if p)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         a, d = self.resolve(ancestor), self.resolve(descendant)

@@ -82,7 +82,7 @@ def lint(
 
 
 def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
-    from opsync.metrics.data import load_values
+    from opsync.metrics.data import load_csv
 
     paths = (
         list(ws.source.list_files(ws.policy.paths.data, ".csv"))
@@ -97,5 +97,5 @@ def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
         raw, problems = read_checked(ws.source, path)
         findings += problems
         if raw is not None:
-            findings += load_values(raw, path, known).findings
+            findings += load_csv(raw, path, known).findings
     return findings

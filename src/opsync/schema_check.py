@@ -53,6 +53,9 @@ def _humanize(error: Any) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "the document"
     if error.validator == "required":
         return f"{where}: {error.message.replace(' is a required property', '')} is required"
-    if error.validator == "additionalProperties":
-        return f"{where}: {error.message}"
+    if error.validator in ("oneOf", "anyOf") and isinstance(error.schema, dict):
+        # The schemas describe each alternative in words that name the fix.
+        described = error.schema.get("description")
+        if described:
+            return f"{where}: {described}"
     return f"{where}: {error.message}"

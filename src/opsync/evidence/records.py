@@ -44,7 +44,8 @@ REGENERATE_HINT = "records are written by the tool: run `opsync approve FEATURE 
 # refuse bad input before anything is signed.
 # Matched with fullmatch: Python's `$` (which jsonschema uses) accepts a trailing newline,
 # and a newline inside a signed field would make the payload ambiguous.
-FEATURE_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+# `@policy` and `@metrics` name the trusted-file bundles (opsync.gate.bundle).
+FEATURE_RE = re.compile(r"(@policy|@metrics|[a-z0-9][a-z0-9-]*)")
 LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 SIGNED_AT_RE = re.compile(

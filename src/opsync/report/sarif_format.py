@@ -17,17 +17,6 @@ from opsync.report.model import Report
 from opsync.report.text_format import annotated_findings
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-# Gate results become `gate/<name>` results; what each gate checks (docs: DESIGN §3).
-GATE_SUMMARIES = {
-    "gate/shared-metric": "The feature names an aligned metric of the registry.",
-    "gate/ops-involvement": "An ops owner from the roster; from design on, an ops insight.",
-    "gate/week-alignment": "The feature's week names an existing week doc.",
-    "gate/launch-materials": "Each launch material is a regular file in the repo, or `na`.",
-    "gate/co-validation": "Core validation items are checked and launch materials exist.",
-    "gate/ops-signoff": "Enough valid ops approvals for the feature's current content.",
-}
-
-
 def rule_summaries() -> dict[str, str]:
     """Rule id -> one-line summary from the rule registry, or nothing if it is absent."""
     try:
@@ -75,7 +64,7 @@ def to_log(report: Report) -> dict[str, Any]:
     findings = annotated_findings(report)
     rule_ids = sorted({f.rule for f in findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    summaries = {**GATE_SUMMARIES, **rule_summaries()} if rule_ids else {}
+    summaries = rule_summaries() if rule_ids else {}
     run = {
         "tool": {
             "driver": {

@@ -68,23 +68,10 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def gate_findings(report: Report) -> list[Finding]:
-    """Non-passing gates as findings on the feature's spec, for annotation formats."""
-    out: list[Finding] = []
-    for feature in report.features:
-        for gate in feature.gates:
-            severity = GATE_SEVERITY.get(gate.state)
-            if severity is None:
-                continue
-            message = f"{feature.title} ({feature.feature}): {gate.state.value}: {gate.message}"
-            rule = f"gate/{gate.gate}"
-            out.append(Finding(feature.path, 0, 0, rule, message, gate.hint, severity))
-    return out
-
-
 def annotated_findings(report: Report) -> list[Finding]:
-    """What annotation formats (github, sarif, gitlab) report: findings plus gates."""
-    return sort_findings([*report.findings, *gate_findings(report)])
+    """What annotation formats (github, sarif, gitlab) report. Gates that do not pass
+    are already findings, located on the spec line they concern (opsync.gate.gates)."""
+    return sort_findings(report.findings)
 
 
 def summary_line(report: Report) -> str:

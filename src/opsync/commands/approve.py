@@ -1,0 +1,65 @@
+"""`opsync approve FEATURE --key KEY [--as LOGIN]`: sign an ops approval record for the
+feature's current committed content (its bundle digest at HEAD)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from opsync.cli import finish, make_console
+
+
+@click.command(
+    "approve",
+    epilog="""\b
+Examples:
+  opsync approve member-tiers --key ~/.ssh/id_ed25519
+  opsync approve member-tiers --key ~/.ssh/id_ed25519.pub --as carol   (key in ssh-agent)
+  opsync approve @metrics --key ~/.ssh/id_ed25519     approve a registry change
+  opsync approve @policy --key ~/.ssh/id_ed25519      (admins) approve a policy change
+Then commit the record it writes.
+""",
+)
+@click.argument("feature")
+@click.option(
+    "--key",
+    "key",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your SSH key (private, or .pub with the key in ssh-agent).",
+)
+@click.option(
+    "--as",
+    "login",
+    help="Your forge login (default: the allowed_signers entry whose key matches --key).",
+)
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The repository.",
+)
+@click.option("-q", "--quiet", count=True, help="Less output on stderr.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+def command(feature: str, key: Path, login: str | None, repo: Path, quiet: int, color: str) -> None:
+    """Approve FEATURE's current content as an ops reviewer, with an SSH signature.
+
+    The record (opsync/approvals/FEATURE/LOGIN.yml) binds your login to the digest of the
+    spec and its launch materials at HEAD. Any later change to them makes it stale; other
+    changes keep it. `opsync check` verifies it against the base branch's allowed_signers.
+    """
+    from opsync.gate.approve import approve
+
+    console = make_console(color, quiet, 0)
+    result = approve(repo, feature, key.expanduser(), login)
+    for warning in result.warnings:
+        console.info(f"warning: {warning}")
+    console.info(
+        f"{'replaced' if result.replaced else 'wrote'} {result.path} "
+        f"({result.reviewer} approves {feature} at {result.digest[:19]}…)"
+    )
+    console.info(f"next: git add {result.path} && git commit -m 'Approve {feature}'")
+    console.report(result.path)
+    finish(0)

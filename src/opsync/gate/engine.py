@@ -1,0 +1,252 @@
+"""`opsync check`: judge a PR (base...head) under the BASE commit's policy.
+
+Trust model (DESIGN §3.2): who may approve — roles and allowed_signers — is read from
+the base commit only. Everything at the head is data: read from Git objects, never
+executed, symlinks never followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from opsync.errors import ConfigError, ExitCode
+from opsync.findings import Finding, Severity, exit_code_for, sort_findings
+from opsync.gate import gates
+from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle, material_paths
+from opsync.gate.evidence import EvidenceSource, Requirement, Tally, tally
+from opsync.gate.record_source import RecordEvidence
+from opsync.gate.touched import find_touched
+from opsync.git import Repo, open_repo
+from opsync.policy import POLICY_FILE, STATUSES, Policy
+from opsync.report.model import FeatureResult, Report
+from opsync.rules import registry as rules
+from opsync.source import FileSource, Kind
+from opsync.workspace import Feature, Workspace, load_policy, load_yaml_file
+
+# Extra evidence sources (GitHub reviews) are built by the caller, which knows the PR.
+SourceFactory = Callable[["GateContext"], EvidenceSource]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    repo: Path
+    base: str
+    head: str = "HEAD"
+    pr_body: str = ""
+    author: str | None = None  # the PR author may not approve their own PR
+    today: date | None = None
+
+
+@dataclass
+class GateContext:
+    repo: Repo
+    base: str  # full shas
+    head: str
+    policy: Policy  # trusted: from the base commit
+    allowed_signers: bytes  # trusted: from the base commit
+    ws: Workspace  # the head, as data
+    author: str | None
+    sources: list[EvidenceSource] = field(default_factory=list)
+
+    def is_member(self, login: str, role: str) -> bool:
+        return self.policy.has_role(login, role)
+
+    def bundle_at(self, bundle: Bundle) -> Callable[[str], Bundle | None]:
+        def at(commit: str) -> Bundle | None:
+            try:
+                tree = self.repo.tree(self.repo.resolve(commit))
+            except Exception:  # an unknown commit just means "cannot say what changed"
+                return None
+            return make_bundle(bundle.id, bundle.paths, tree)
+
+        return at
+
+    def approve(self, bundle: Bundle, requirement: Requirement, what: str) -> Tally:
+        found = []
+        for source in self.sources:
+            found.extend(source.approvals(bundle, self.bundle_at(bundle)))
+        return tally(found, requirement, self.is_member, self.author, what)
+
+
+def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
+    policy, problems = load_policy(base_tree)
+    if policy is None:
+        first = problems[0] if problems else None
+        detail = f"{first.path}:{first.line}: {first.message}" if first else "missing"
+        raise ConfigError(
+            f"the base commit {base[:7]} has no valid {POLICY_FILE} ({detail})",
+            "merge opsync.yml into the base branch first (`opsync init`, then a PR "
+            "reviewed by an admin)",
+        )
+    signers_path = policy.paths.allowed_signers
+    signers = base_tree.read(signers_path) if base_tree.kind(signers_path) is Kind.FILE else b""
+    return policy, signers
+
+
+def feature_bundle(feature: Feature, source: FileSource) -> Bundle:
+    paths = [feature.path, *material_paths(feature.materials)]
+    return make_bundle(feature.file_id, paths, source)  # type: ignore[arg-type]
+
+
+def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) -> Report:
+    repo = open_repo(options.repo)
+    base = repo.resolve(options.base)
+    head = repo.resolve(options.head)
+    repo.merge_base(base, head)  # exit 3 with `fetch-depth: 0` advice when history is missing
+    policy, signers = trusted_policy(repo.tree(base, f"base {base[:7]}"), base)
+    head_tree = repo.tree(head, f"head {head[:7]}")
+    ws = Workspace(head_tree, policy)
+    ctx = GateContext(repo, base, head, policy, signers, ws, options.author)
+    roster = sorted({m for members in policy.roles.values() for m in members})
+    if "record" in policy.sources:
+        ctx.sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster))
+    for factory in factories:
+        ctx.sources.append(factory(ctx))
+
+    touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
+    findings: list[Finding] = list(touched.findings)
+    results: list[FeatureResult] = []
+    today = options.today or date.today()
+    base_tree = repo.tree(repo.merge_base(base, head), "merge base")
+    for feature_id in sorted(touched.features):
+        feature = ws.feature(feature_id)
+        if feature is None:  # load problems are already in ws.findings
+            if not ws.feature_exists(feature_id):
+                findings.append(
+                    Finding(
+                        policy.paths.feature_path(feature_id),
+                        0,
+                        0,
+                        "feature-deleted",
+                        f"feature '{feature_id}' has no spec at the head",
+                        "restore the spec and set `status: dropped`",
+                    )
+                )
+            continue
+        findings += rules.run("feature", feature, ws)
+        bundle = feature_bundle(feature, head_tree)
+        need = Requirement((("ops", policy.min_approvals),))
+
+        def signoff(b: Bundle = bundle, fid: str = feature_id) -> Tally:
+            return ctx.approve(b, need, f"feature {fid}")
+
+        result, gate_findings = gates.evaluate(feature, ws, signoff, today)
+        findings += gate_findings
+        findings += _transition(feature, base_tree, ws)
+        results.append(_with_transition(result, feature, base_tree, ws))
+    for week_path in touched.weeks:
+        week = ws.week_at(week_path)
+        if week is not None:
+            findings += rules.run("week", week, ws)
+    notes: list[str] = []
+    if touched.policy_changed:
+        findings += _special(
+            ctx,
+            POLICY_BUNDLE,
+            [POLICY_FILE, policy.paths.allowed_signers],
+            Requirement((("admins", 1),)),
+            "policy-approval",
+            "opsync.yml / allowed_signers",
+            notes,
+        )
+        _, head_policy_problems = load_yaml_file(head_tree, POLICY_FILE, "policy")
+        findings += head_policy_problems
+    if touched.registry_changed:
+        findings += _special(
+            ctx,
+            METRICS_BUNDLE,
+            [policy.paths.metrics],
+            Requirement((("product", 1), ("ops", 1))),
+            "registry-approval",
+            "the metric registry",
+            notes,
+        )
+        if ws.registry is not None:
+            findings += rules.run("registry", ws.registry, ws)
+    if not touched.features and not findings:
+        notes.append("this PR touches no feature")
+    everything = sort_findings([*findings, *ws.findings])
+    code = exit_code_for(everything)
+    if code is ExitCode.FINDINGS and not policy.blocking:
+        notes.append("enforcement: advisory — these findings do not block the merge")
+        code = ExitCode.OK
+    return Report(
+        "check",
+        tuple(everything),
+        code,
+        tuple(results),
+        policy.enforcement,
+        base,
+        head,
+        tuple(notes),
+    )
+
+
+def _special(
+    ctx: GateContext,
+    bundle_id: str,
+    paths: list[str],
+    need: Requirement,
+    rule: str,
+    what: str,
+    notes: list[str],
+) -> list[Finding]:
+    bundle = make_bundle(bundle_id, paths, ctx.ws.source)  # type: ignore[arg-type]
+    verdict = ctx.approve(bundle, need, what)
+    notes.extend(verdict.notes)
+    if verdict.state.value == "pass":
+        notes.append(f"{what} changed: {verdict.message}")
+        return []
+    return [
+        Finding(
+            paths[0],
+            0,
+            0,
+            rule,
+            f"{what} changed; judged under the base policy and {verdict.message}",
+            f"changes to {what} need approval by {need.describe()} from the base "
+            f"roster: `opsync approve {bundle_id}` or an approving PR review",
+        )
+    ]
+
+
+def _base_status(feature: Feature, base_tree: FileSource, ws: Workspace) -> str | None:
+    from opsync.workspace import load_markdown
+
+    if base_tree.kind(feature.path) is not Kind.FILE:
+        return None
+    doc, _ = load_markdown(base_tree, feature.path, "feature", ws.policy.section_titles)
+    return str(doc.meta.get("status")) if doc is not None else None
+
+
+def _transition(feature: Feature, base_tree: FileSource, ws: Workspace) -> list[Finding]:
+    before, after = _base_status(feature, base_tree, ws), feature.status
+    if before in STATUSES and after in STATUSES and STATUSES.index(after) < STATUSES.index(before):
+        from opsync.workspace import finding_at
+
+        return [
+            finding_at(
+                feature.doc,
+                feature.path,
+                ["status"],
+                "status-transition",
+                f"{feature.id}: status moves back from {before} to {after}",
+                "moving back is allowed, but say why in the PR",
+                Severity.WARNING,
+            )
+        ]
+    return []
+
+
+def _with_transition(
+    result: FeatureResult, feature: Feature, base_tree: FileSource, ws: Workspace
+) -> FeatureResult:
+    before = _base_status(feature, base_tree, ws)
+    if before is None or before == feature.status:
+        return result
+    return FeatureResult(
+        result.feature, result.title, f"{before} → {feature.status}", result.path, result.gates
+    )

@@ -1,0 +1,281 @@
+"""The six gates of DESIGN §3, evaluated for one feature at the PR head.
+
+Each gate yields a GateResult for the table and, when it does not pass, a located
+Finding whose rule id is the gate's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from opsync.findings import Finding, Severity
+from opsync.gate.evidence import Tally
+from opsync.policy import GATES, STATUSES
+from opsync.report.model import FeatureResult, GateResult, GateState
+from opsync.source import Kind, normalize
+from opsync.workspace import Feature, Workspace, finding_at
+
+Keys = list[str | int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: GateResult
+    keys: Keys  # where in the spec the finding points
+
+
+@dataclass(frozen=True)
+class MaterialState:
+    ok: bool
+    problems: tuple[tuple[Keys, str], ...]  # (where, what is wrong)
+    real_files: int
+
+
+def _outcome(
+    gate: str, ok: bool, message: str, hint: str, keys: Keys, warn: bool = False
+) -> Outcome:
+    state = GateState.PASS if ok else GateState.FAIL
+    if ok and warn:
+        state = GateState.WARN
+    return Outcome(GateResult(gate, state, message, "" if ok and not warn else hint), keys)
+
+
+def shared_metric(feature: Feature, ws: Workspace) -> Outcome:
+    name = feature.meta.get("metric")
+    registry = ws.registry
+    keys: Keys = ["metric"]
+    if registry is None:
+        return _outcome(
+            "shared-metric",
+            False,
+            "the metric registry is missing or invalid",
+            "fix opsync/metrics.yml (`opsync validate`)",
+            keys,
+        )
+    if name not in registry.metrics:
+        return _outcome(
+            "shared-metric",
+            False,
+            f"metric '{name}' is not in the registry",
+            "name a key metric from opsync/metrics.yml, or one feeding it",
+            keys,
+        )
+    if name not in registry.aligned:
+        return _outcome(
+            "shared-metric",
+            False,
+            f"no aligned metric: '{name}' is not a key metric and feeds none",
+            "link the feature to a key metric or one whose formula feeds it",
+            keys,
+        )
+    return _outcome("shared-metric", True, f"aligned metric '{name}'", "", keys)
+
+
+def ops_involvement(feature: Feature, ws: Workspace) -> Outcome:
+    ops = feature.owners.get("ops")
+    if not ops or not ws.policy.has_role(ops, "ops"):
+        return _outcome(
+            "ops-involvement",
+            False,
+            f"ops owner '{ops}' is not on the ops roster" if ops else "no ops owner",
+            "set owners.ops to a login from roles.ops",
+            ["owners", "ops"],
+        )
+    if feature.status in STATUSES and STATUSES.index(feature.status) >= STATUSES.index("design"):
+        section = feature.doc.sections.get("ops-insight")
+        if section is None or section.is_empty:
+            return _outcome(
+                "ops-involvement",
+                False,
+                f"from `design` on the ops-insight section must say what ops "
+                f"learned (status: {feature.status})",
+                "write the ops insight under `## Ops insight`",
+                ["status"],
+            )
+    return _outcome("ops-involvement", True, f"ops owner {ops}", "", ["owners", "ops"])
+
+
+def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
+    from opsync.isoweek import current_week, weeks_between
+
+    week = feature.meta.get("week")
+    if not week:
+        return _outcome(
+            "week-alignment",
+            False,
+            "the spec names no week",
+            "add `week: <ISO week>` naming the week doc that planned it",
+            ["id"],
+        )
+    if not ws.week_exists(week):
+        return _outcome(
+            "week-alignment",
+            False,
+            f"week doc {ws.policy.paths.week_path(week)} does not exist",
+            f"create it with `opsync new week --week {week}`",
+            ["week"],
+        )
+    age = weeks_between(week, current_week(today))
+    if age > ws.policy.stale_week_after:
+        return _outcome(
+            "week-alignment",
+            True,
+            f"week {week} is {age} weeks old",
+            "re-align in a recent week doc and update `week`",
+            ["week"],
+            warn=True,
+        )
+    return _outcome("week-alignment", True, f"planned in {week}", "", ["week"])
+
+
+def materials(feature: Feature, ws: Workspace) -> MaterialState:
+    problems: list[tuple[Keys, str]] = []
+    real = 0
+    for index, item in enumerate(feature.materials):
+        keys: Keys = ["launch_materials", index]
+        kind_name = item.get("kind", f"#{index + 1}")
+        if "na" in item:
+            continue
+        raw = item.get("path", "")
+        path = normalize(raw)
+        if path is None:
+            problems.append((keys, f"{kind_name}: '{raw}' is absolute or outside the repo"))
+            continue
+        kind = ws.source.kind(path)
+        if kind is Kind.MISSING:
+            problems.append((keys, f"{kind_name}: {path} is missing"))
+        elif kind is not Kind.FILE:  # never read: a link could point at /etc/passwd
+            problems.append((keys, f"{kind_name}: {path} is a {kind.value}, not a file"))
+        elif ws.source.size(path) == 0:
+            problems.append((keys, f"{kind_name}: {path} is empty"))
+        else:
+            real += 1
+    if feature.user_facing and real == 0 and not problems:
+        problems.append(
+            (["launch_materials"], "a user-facing feature needs at least one launch material file")
+        )
+    return MaterialState(not problems, tuple(problems), real)
+
+
+def launch_materials(feature: Feature, state: MaterialState) -> Outcome:
+    if state.ok:
+        return _outcome(
+            "launch-materials",
+            True,
+            f"{state.real_files} material file(s) present",
+            "",
+            ["launch_materials"],
+        )
+    keys, _ = state.problems[0]
+    return _outcome(
+        "launch-materials",
+        False,
+        "; ".join(p for _, p in state.problems),
+        "commit each material as a regular file inside the repo, or mark it `na: <reason>`",
+        keys,
+    )
+
+
+def co_validation(feature: Feature, state: MaterialState) -> Outcome:
+    section = feature.doc.sections.get("functional-validation")
+    later = {
+        str(s.get("item", "")).casefold()
+        for s in feature.meta.get("scope") or []
+        if s.get("priority") == "later"
+    }
+    tasks = [
+        t
+        for t in (section.tasks if section else ())
+        if not t.later and t.text.casefold() not in later
+    ]
+    open_items = [t for t in tasks if not t.checked]
+    done = len(tasks) - len(open_items)
+    if section is None or not tasks:
+        return _outcome(
+            "co-validation",
+            False,
+            "no functional-validation checklist",
+            "list the functional tests as `- [ ] ...` under `## Functional validation`",
+            ["id"],
+        )
+    if open_items or not state.ok:
+        parts = []
+        if open_items:
+            parts.append(
+                f"product {done}/{len(tasks)} checks done (open: "
+                + ", ".join(t.text for t in open_items[:3])
+                + ")"
+            )
+        if not state.ok:
+            parts.append("ops launch materials incomplete")
+        return _outcome(
+            "co-validation",
+            False,
+            "; ".join(parts),
+            "check off every core validation item and finish the launch "
+            "materials (later-scope items do not count)",
+            ["status"],
+        )
+    return _outcome(
+        "co-validation",
+        True,
+        f"product {done}/{len(tasks)} checks done; ops materials ready",
+        "",
+        ["status"],
+    )
+
+
+def evaluate(
+    feature: Feature,
+    ws: Workspace,
+    signoff: Callable[[], Tally],
+    today: date,
+) -> tuple[FeatureResult, list[Finding]]:
+    """All gates for `feature` at its head status; gates that do not apply are skipped."""
+    status = feature.status
+    state = materials(feature, ws)
+    runners: dict[str, Callable[[], Outcome]] = {
+        "shared-metric": lambda: shared_metric(feature, ws),
+        "ops-involvement": lambda: ops_involvement(feature, ws),
+        "week-alignment": lambda: week_alignment(feature, ws, today),
+        "launch-materials": lambda: launch_materials(feature, state),
+        "co-validation": lambda: co_validation(feature, state),
+        "ops-signoff": lambda: _signoff(signoff()),
+    }
+    results: list[GateResult] = []
+    findings: list[Finding] = []
+    for gate in GATES:
+        if not ws.policy.gate_applies(gate, status):
+            results.append(
+                GateResult(
+                    gate,
+                    GateState.SKIP,
+                    f"applies from {ws.policy.gate_from.get(gate)} (status: {status})",
+                )
+            )
+            continue
+        outcome = runners[gate]()
+        results.append(outcome.result)
+        if outcome.result.state is not GateState.PASS:
+            severity = (
+                Severity.WARNING if outcome.result.state is GateState.WARN else Severity.ERROR
+            )
+            findings.append(
+                finding_at(
+                    feature.doc,
+                    feature.path,
+                    outcome.keys,
+                    gate,
+                    f"{feature.id}: {outcome.result.message}",
+                    outcome.result.hint,
+                    severity,
+                )
+            )
+    result = FeatureResult(feature.id, feature.title, status, feature.path, tuple(results))
+    return result, findings
+
+
+def _signoff(result: Tally) -> Outcome:
+    return Outcome(GateResult("ops-signoff", result.state, result.message, result.hint), ["id"])

@@ -1,0 +1,154 @@
+"""Which features a PR touches (DESIGN §3): a changed spec, a changed local launch
+material, a changed file under a feature's `code:` globs, or `Feature: <id>` in the PR
+body. Cost is O(changed files): specs are found through `git grep` on the head tree,
+not by parsing every spec in the repo."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from opsync.findings import Finding
+from opsync.gate.bundle import material_paths
+from opsync.gate.globs import matches
+from opsync.git import Change, Repo
+from opsync.workspace import Workspace
+
+FEATURE_LINE = re.compile(
+    r"^[ \t>*-]*Feature:[ \t]*`?([a-z0-9][a-z0-9-]*)`?[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+@dataclass
+class Touched:
+    features: dict[str, str] = field(default_factory=dict)  # id -> why it is touched
+    findings: list[Finding] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # every changed path (both rename ends)
+    weeks: list[str] = field(default_factory=list)
+    policy_changed: bool = False
+    registry_changed: bool = False
+
+    def add(self, feature_id: str, why: str) -> None:
+        self.features.setdefault(feature_id, why)
+
+
+def _spec_id(path: str, folder: str) -> str | None:
+    if (
+        path.startswith(folder + "/")
+        and path.endswith(".md")
+        and "/" not in path[len(folder) + 1 :]
+    ):
+        return path[len(folder) + 1 : -3]
+    return None
+
+
+def find_touched(
+    changes: Sequence[Change], ws: Workspace, repo: Repo, head: str, pr_body: str
+) -> Touched:
+    paths = ws.policy.paths
+    out = Touched()
+    others: list[str] = []
+    for change in changes:
+        ends = [change.path] + ([change.old_path] if change.old_path else [])
+        out.changed.extend(ends)
+        new_id = _spec_id(change.path, paths.features)
+        old_id = _spec_id(change.old_path, paths.features) if change.old_path else None
+        if change.status == "D" and new_id:
+            out.findings.append(_deleted(change.path, new_id, "deleted"))
+        elif old_id and not new_id:
+            out.findings.append(
+                _deleted(
+                    change.old_path or "",
+                    old_id,
+                    f"moved out of {paths.features}/ to {change.path}",
+                )
+            )
+        elif new_id:
+            out.add(new_id, "spec renamed" if old_id and old_id != new_id else "spec changed")
+        for path in ends:
+            if path in ("opsync.yml", paths.allowed_signers):
+                out.policy_changed = True
+            elif path == paths.metrics:
+                out.registry_changed = True
+            elif path.startswith(paths.approvals + "/"):
+                parts = path[len(paths.approvals) + 1 :].split("/")
+                if len(parts) == 2 and not parts[0].startswith("@"):
+                    out.add(parts[0], "approval record changed")
+            elif _spec_id(path, paths.weeks) and change.status != "D":
+                out.weeks.append(path)
+            elif not _spec_id(path, paths.features):
+                others.append(path)
+    if others:
+        _by_material(others, ws, repo, head, out)
+        _by_code(others, ws, repo, head, out)
+    for named in FEATURE_LINE.findall(pr_body or ""):
+        feature_id = named.lower()
+        if ws.feature_exists(feature_id):
+            out.add(feature_id, "named in the PR body")
+        else:
+            out.findings.append(
+                Finding(
+                    "(PR body)",
+                    0,
+                    0,
+                    "no-feature",
+                    f"the PR body names feature '{feature_id}', which does not exist at head",
+                    f"fix the `Feature:` line or create {paths.feature_path(feature_id)}",
+                )
+            )
+    _require_feature(out, ws)
+    return out
+
+
+def _by_material(others: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
+    wanted = set(others)
+    for spec in repo.grep_files(head, others, ws.policy.paths.features):
+        feature = ws.feature_at(spec)
+        if feature is None or _spec_id(spec, ws.policy.paths.features) is None:
+            continue
+        hit = sorted(wanted.intersection(material_paths(feature.materials)))
+        if hit:
+            out.add(feature.file_id, f"launch material changed: {hit[0]}")
+
+
+def _by_code(others: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
+    for spec in repo.grep_files(head, ["code:"], ws.policy.paths.features):
+        feature = ws.feature_at(spec)
+        if feature is None or not feature.code:
+            continue
+        hit = next((p for p in others if matches(p, feature.code)), None)
+        if hit:
+            out.add(feature.file_id, f"governs changed code: {hit}")
+
+
+def _require_feature(out: Touched, ws: Workspace) -> None:
+    globs = ws.policy.require_feature_for
+    if not globs or out.features:
+        return
+    needing = [p for p in out.changed if matches(p, globs)]
+    if needing:
+        more = f" and {len(needing) - 1} more" if len(needing) > 1 else ""
+        out.findings.append(
+            Finding(
+                needing[0],
+                0,
+                0,
+                "no-feature",
+                f"no aligned metric: this PR changes {needing[0]}{more} "
+                f"(require_feature_for) but touches no feature",
+                "touch the feature's spec, add a `Feature: <id>` line to the PR body, or list "
+                "this code under a feature's `code:` globs",
+            )
+        )
+
+
+def _deleted(path: str, feature_id: str, how: str) -> Finding:
+    return Finding(
+        path,
+        0,
+        0,
+        "feature-deleted",
+        f"feature '{feature_id}' spec was {how}",
+        "keep the spec and set `status: dropped`; history and approvals stay auditable",
+    )
