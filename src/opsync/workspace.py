@@ -138,7 +138,7 @@ class Feature:
 
     @property
     def user_facing(self) -> bool:
-        return self.meta.get("type", "user-facing") == "user-facing"
+        return bool(self.meta.get("type", "user-facing") == "user-facing")
 
     @property
     def owners(self) -> dict[str, str]:

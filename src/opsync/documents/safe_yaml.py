@@ -44,7 +44,7 @@ def _construct_timestamp_as_str(loader: yaml.BaseLoader, node: yaml.Node) -> Any
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """Safe loader that rejects duplicate keys and counts alias use."""
 
     def __init__(self, stream: str) -> None:
@@ -86,7 +86,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
                     key_node.start_mark.column + 1,
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)

@@ -130,8 +130,8 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         bundle = feature_bundle(feature, head_tree)
         need = Requirement((("ops", policy.min_approvals),))
 
-        def signoff(b: Bundle = bundle, fid: str = feature_id) -> Tally:
-            return ctx.approve(b, need, f"feature {fid}")
+        def signoff(b: Bundle = bundle, fid: str = feature_id, n: Requirement = need) -> Tally:
+            return ctx.approve(b, n, f"feature {fid}")
 
         result, gate_findings = gates.evaluate(feature, ws, signoff, today)
         findings += gate_findings

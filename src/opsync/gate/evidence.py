@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from opsync.gate.bundle import Bundle
@@ -18,7 +18,7 @@ BundleAt = Callable[[str], Bundle | None]  # commit -> the same bundle at that c
 IsMember = Callable[[str, str], bool]  # (login, role) -> on the base roster?
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     VALID = "valid"
     STALE = "stale"  # approved other content
     REJECTED = "rejected"  # not evidence at all (bad signature, bot, author...)
@@ -97,14 +97,16 @@ def tally(
         return Tally(
             GateState.PASS, "approved by " + ", ".join(counted), "", tuple(counted), tuple(notes)
         )
-    stale = any(a.verdict is Verdict.STALE for a in approvals)
+    stale = [a for a in approvals if a.verdict is Verdict.STALE]
     state = GateState.STALE if stale else GateState.FAIL
     message = f"needs {', '.join(missing)} approval(s) of {what}"
     if counted:
         message += f" (has {', '.join(counted)})"
     if stale:
-        stale_notes = [n for n in notes if ": stale" in n]
-        message += "; stale: " + "; ".join(stale_notes)
+        message = (
+            "; ".join(f"{a.login}'s approval ({a.source}) is stale: {a.reason}" for a in stale)
+            + f" — {message}"
+        )
     hint = (
         f"ask a reviewer ({requirement.describe()}) to approve the current content: "
         "`opsync approve` or an approving PR review"

@@ -69,13 +69,14 @@ class RecordEvidence:
         return found
 
 
+def then_commit(record: records.ApprovalRecord) -> str:
+    return record.commit[:7] if record.commit else "an earlier commit"
+
+
 def _what_changed(record: records.ApprovalRecord, bundle: Bundle, bundle_at: BundleAt) -> str:
     then = bundle_at(record.commit) if record.commit else None
     if then is not None and then.digest == record.digest:
         changed = changed_paths(then, bundle)
         if changed:
-            return (
-                f"approved {record.commit[:7] if record.commit else ''}; since then "
-                f"changed: {', '.join(changed)}"
-            )
-    return "the approved content differs from the head (spec or materials changed)"
+            return f"approved at {then_commit(record)}, then changed: {', '.join(changed)}"
+    return "the spec or a launch material changed since it was signed"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from opsync.errors import ExitCode
 from opsync.findings import Finding
 
 
-class GateState(str, Enum):
+class GateState(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     STALE = "stale"  # an approval exists but for other content
