@@ -237,3 +237,15 @@ def test_missing_token_and_bad_repo_name_are_explained() -> None:
     with pytest.raises(ConfigError) as bad:
         GitHubClient(TOKEN, "http://127.0.0.1:9").get_pull("not a repo", 1)
     assert "OWNER/NAME" in (bad.value.hint or "")
+
+
+def test_secondary_rate_limit_without_headers_waits_a_minute(server: HTTPServer) -> None:
+    server.expect_oneshot_request(REVIEWS).respond_with_json(
+        {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
+        status=403,
+    )
+    server.expect_request(REVIEWS).respond_with_json([review(1)])
+    sleeps = Sleeps()
+
+    assert len(client(server, sleeps).list_reviews("octo-org/octo-repo", 7)) == 1
+    assert sleeps == [60.0]

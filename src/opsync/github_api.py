@@ -236,12 +236,17 @@ class GitHubClient:
             return _Response(err.code, err.headers, body)
 
     def _retry_wait(self, resp: _Response, attempt: int) -> float | None:
-        """Seconds to wait before retrying, or None when retrying cannot help."""
+        """Seconds to wait before retrying, or None when retrying cannot help.
+
+        Follows GitHub's guidance: `retry-after` if sent; else, with no requests left,
+        until `x-ratelimit-reset`; else, for a secondary rate limit, at least a minute.
+        """
         headers = resp.headers
         remaining = headers.get("x-ratelimit-remaining")
         retry_after = headers.get("retry-after")
+        secondary = resp.status == 403 and "rate limit" in _api_message(resp).lower()
         rate_limited = resp.status == 429 or (
-            resp.status == 403 and (retry_after is not None or remaining == "0")
+            resp.status == 403 and (retry_after is not None or remaining == "0" or secondary)
         )
         if not rate_limited and resp.status < 500:
             return None
@@ -250,7 +255,8 @@ class GitHubClient:
         reset = headers.get("x-ratelimit-reset")
         if remaining == "0" and reset is not None and reset.strip().isdigit():
             return max(float(reset) - self._clock(), 1.0)
-        return self._backoff * 2.0**attempt
+        backoff = self._backoff * 2.0**attempt
+        return max(backoff, 60.0) if rate_limited else backoff
 
 
 def _split_repo(repo: str) -> tuple[str, str]:
