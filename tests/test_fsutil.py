@@ -107,3 +107,14 @@ def test_write_atomic_replaces_a_symlink_instead_of_following_it(tmp_path: Path)
     assert not link.is_symlink()
     assert link.read_text(encoding="utf-8") == "generated"
     assert outside.read_text(encoding="utf-8") == "keep"
+
+
+def test_symlinked_folder_names_the_first_linked_folder(tmp_path: Path) -> None:
+    from opsync.fsutil import symlinked_folder
+
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "opsync").symlink_to(tmp_path / "real")
+    assert symlinked_folder(tmp_path, "opsync/sub/x.md") == "opsync"
+    assert symlinked_folder(tmp_path, "real/sub/x.md") is None
+    assert symlinked_folder(tmp_path, "missing/deeper/x.md") is None
+    assert symlinked_folder(tmp_path, "top.md") is None

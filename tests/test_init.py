@@ -238,3 +238,16 @@ def test_ci_gitlab_writes_an_includable_file_and_uses_signed_records(
         assert "ships no templates/ci/gitlab-ci.yml" in err
     policy = safe_yaml.load((repo.path / "opsync.yml").read_text(encoding="utf-8"))
     assert policy["signoff"]["sources"] == ["record"]
+
+
+def test_a_symlinked_folder_is_not_written_through(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = repo.path.parent / "outside"
+    outside.mkdir()
+    repo.symlink("opsync", str(outside))
+    code, _, err = cli(capsys, monkeypatch, repo.path, "init")
+    assert code == 2, err
+    assert "opsync is a symlink" in err
+    assert list(outside.iterdir()) == []
+    assert "opsync.yml" in listed(err, "created")

@@ -162,3 +162,13 @@ def test_new_week_twice_refuses(repo: GitRepo, run: Run) -> None:
     code, _, err = run("new", "week", "--week", "2026-W48")
     assert code == 2, err
     assert "edit it or choose another week" in err
+
+
+def test_new_does_not_write_through_a_symlinked_folder(repo: GitRepo, run: Run) -> None:
+    outside = repo.path.parent / "outside"
+    outside.mkdir()
+    repo.symlink("opsync", str(outside))
+    code, _, err = run("new", "feature", "member-tiers")
+    assert code == 2, err
+    assert "opsync is a symlink" in err
+    assert list(outside.iterdir()) == []

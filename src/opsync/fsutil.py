@@ -120,3 +120,20 @@ def write_atomic(path: Path, text: str) -> None:
             temp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def symlinked_folder(root: Path, rel: str) -> str | None:
+    """The first folder on repo path `rel` (below `root`) that is a symlink, if any.
+
+    Scaffolding refuses to write through one: `opsync -> /elsewhere` would put files
+    outside the repository.
+    """
+    current = root
+    parts = rel.split("/")[:-1]
+    for index, part in enumerate(parts):
+        current = current / part
+        if current.is_symlink():
+            return "/".join(parts[: index + 1])
+        if not current.exists():
+            return None
+    return None

@@ -119,7 +119,7 @@ def _gitlab(warn: list[str]) -> list[Planned]:
 
 def write_all(root: Path, files: list[Planned]) -> list[Outcome]:
     """Write what is missing; one failure (permissions) does not stop the others."""
-    from opsync.fsutil import write_new
+    from opsync.fsutil import symlinked_folder, write_new
     from opsync.source import normalize
 
     outcomes = []
@@ -127,6 +127,10 @@ def write_all(root: Path, files: list[Planned]) -> list[Outcome]:
         rel = normalize(item.path)
         if rel is None:
             outcomes.append(Outcome(item.path, False, "the path leaves the repository"))
+            continue
+        link = symlinked_folder(root, rel)
+        if link:
+            outcomes.append(Outcome(rel, False, f"{link} is a symlink; not writing through it"))
             continue
         try:
             outcomes.append(Outcome(rel, write_new(root / rel, item.text)))

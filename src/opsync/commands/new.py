@@ -84,10 +84,16 @@ def check_week(week: str) -> str:
 
 
 def _create(ws: Workspace, rel: str, text: str, what: str) -> ExitCode:
-    from opsync.fsutil import write_new
+    from opsync.fsutil import symlinked_folder, write_new
 
     for warning in ws.warnings:
         click.echo(f"opsync: warning: {warning}", err=True)
+    link = symlinked_folder(ws.root, rel)
+    if link:
+        raise ConfigError(
+            f"cannot write {rel}: {link} is a symlink",
+            "make it a real folder, or set another folder under `paths:` in opsync.yml",
+        )
     try:
         created = write_new(ws.root / rel, text)
     except OSError as exc:
