@@ -51,6 +51,7 @@ def test_new_feature_writes_a_parseable_spec(repo: GitRepo, run: Run) -> None:
     assert weeks_between(doc.meta["week"], current_week()) in (0, 1)  # this week
     assert set(doc.sections) == {"ops-insight", "functional-validation", "launch-plan"}
     assert doc.sections["ops-insight"].is_empty, "ops fills it in; the guidance is a comment"
+    assert "`opsync new week`" in err, "the week doc the feature names is missing"
 
 
 def test_new_feature_defaults_a_title_and_finds_the_repo_root(repo: GitRepo, run: Run) -> None:

@@ -133,7 +133,10 @@ def new_feature(options: FeatureOptions) -> ExitCode:
         },
     )
     rel = f"{ws.features}/{options.feature_id}.md"
-    return _create(ws, rel, text, "id")
+    code = _create(ws, rel, text, "id")
+    if not (ws.root / ws.weeks / f"{week}.md").exists():
+        click.echo(f"note: {ws.weeks}/{week}.md does not exist yet: `opsync new week`", err=True)
+    return code
 
 
 def new_week(options: WeekOptions) -> ExitCode:
