@@ -19,6 +19,8 @@ from opsync.report import FORMATS, renderer
 from opsync.report.github_format import write_outputs, write_step_summary
 from opsync.report.markdown_format import render_markdown
 from opsync.report.model import FeatureResult, GateResult, GateState, Report
+from opsync.report.text_format import annotated_findings
+from opsync.rules.registry import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sarif"
@@ -42,6 +44,29 @@ FINDINGS = (
     finding("opsync/metrics.yml", 0, 0, "registry-missing", Severity.ERROR, hint=""),
     finding("opsync/features/会员.md", 3, 1, "feature-week", Severity.WARNING, message="周 ✓"),
     finding("opsync/features/evil.md", 2, 7, "schema", Severity.NOTE, message=HOSTILE),
+)
+# What the gate engine (opsync.gate.gates.evaluate) emits for FEATURES' non-passing gates:
+# rule id = gate name, at the spec line of the key concerned, message `<feature id>: ...`.
+GATE_FINDINGS = (
+    Finding(
+        "opsync/features/member-tiers.md",
+        2,
+        5,
+        "ops-signoff",
+        "member-tiers: approved at abc, spec changed",
+        "re-ask",
+    ),
+    Finding("opsync/features/evil.md", 3, 1, "shared-metric", f"evil: {HOSTILE}", HOSTILE),
+    Finding(
+        "opsync/features/evil.md",
+        4,
+        7,
+        "week-alignment",
+        "evil: week is 6 weeks old",
+        "",
+        Severity.WARNING,
+    ),
+    Finding("opsync/features/evil.md", 2, 5, "ops-signoff", "evil: API returned 403", ""),
 )
 FEATURES = (
     FeatureResult(
@@ -72,7 +97,7 @@ FEATURES = (
 def make_report(**kw: object) -> Report:
     args: dict[str, object] = {
         "command": "check",
-        "findings": FINDINGS,
+        "findings": FINDINGS + GATE_FINDINGS,
         "exit_code": ExitCode.FINDINGS,
         "features": FEATURES,
         "base": "a" * 40,
@@ -131,7 +156,14 @@ def test_text_has_locations_fixes_gate_table_and_summary() -> None:
     assert any(re.fullmatch(r"\s+fix: re-ask", ln) for ln in lines)
     assert any(re.fullmatch(r"\s+– launch-materials\s+applies from validation", ln) for ln in lines)
     assert any(re.fullmatch(r"\s+\? ops-signoff\s+API returned 403", ln) for ln in lines)
-    assert lines[-1] == "2 errors, 1 warning, 1 note in 3 files; 2 of 2 features not passing"
+    # Gate findings are listed like any other, by the rule id the engine gave them.
+    assert "opsync/features/evil.md:4:7: warning week-alignment: evil: week is 6 weeks old" in lines
+    assert (
+        "opsync/features/member-tiers.md:2:5: error ops-signoff: "
+        "member-tiers: approved at abc, spec changed"
+    ) in lines
+    assert not any("gate/" in ln for ln in lines)
+    assert lines[-1] == "5 errors, 2 warnings, 1 note in 4 files; 2 of 2 features not passing"
     # features come before findings
     assert out.index("member-tiers") < out.index("metric-cycle")
     assert "\x1b[" not in out
@@ -151,15 +183,18 @@ def test_text_pass_advisory_and_color() -> None:
 
 def test_text_keeps_repo_text_on_one_line_without_control_characters() -> None:
     sneaky = Finding("::warning file=x::y.md", 1, 2, "schema", "a\x1b[2Jb\r\n::error::z", "h\x07")
-    report = make_report(findings=(sneaky,))
+    report = make_report(findings=(sneaky, *GATE_FINDINGS))
     out = render("text", report)
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "./::warning file=x::y.md:1:2: error schema: a\\x1b[2Jb ::error::z" in out.splitlines()
     assert "    fix: h\\x07" in out.splitlines()
-    # The hostile feature title and gate message stay inside their own lines.
+    flat = HOSTILE.replace("\n", " ")
+    assert f"opsync/features/evil.md:3:1: error shared-metric: evil: {flat}" in out.splitlines()
+    # The hostile feature title, gate message and hint stay inside their own lines.
     for line in out.splitlines():
         assert not line.lstrip().startswith("::"), line
-    assert sum("<script>" in line for line in out.splitlines()) == 3  # title, message, hint
+    # title; the table's message and hint; the shared-metric finding's message and fix
+    assert sum("<script>" in line for line in out.splitlines()) == 5
 
 
 # --- json -------------------------------------------------------------------------------
@@ -174,7 +209,19 @@ def test_json_validates_against_the_documented_schema() -> None:
         errors = [e.message for e in validator.iter_errors(doc)]
         assert not errors, errors
     doc = json.loads(render("json"))
-    assert doc["summary"] == {"errors": 2, "warnings": 1, "notes": 1}
+    assert doc["summary"] == {"errors": 5, "warnings": 2, "notes": 1}
+    gate = [f for f in doc["findings"] if f["rule"] == "shared-metric"]
+    assert gate == [
+        {
+            "path": "opsync/features/evil.md",
+            "line": 3,
+            "col": 1,
+            "rule": "shared-metric",
+            "message": f"evil: {HOSTILE}",
+            "hint": HOSTILE,
+            "severity": "error",
+        }
+    ]
     assert (doc["version"], doc["result"], doc["exit_code"]) == (1, "fail", 1)
     assert doc["features"][1]["title"] == HOSTILE and doc["features"][1]["passed"] is False
     assert doc["features"][0]["gates"][1] == {
@@ -216,19 +263,45 @@ def test_github_annotations_escape_data_and_properties_exactly() -> None:
         "x%0A::warning file=x::y 100%25 a,b:c <script>alert(1)</script> [l](http://e.x) | @carol"
         "%0Afix: fix it"
     ]
-    # A feature title lands in a property? It is escaped further; it never starts a line.
-    gate = [ln for ln in lines if "title=gate/shared-metric" in ln]
-    assert len(gate) == 1 and gate[0].startswith("::error file=opsync/features/evil.md,title=")
+    # Gate findings come from the engine, located, under the bare gate name.
+    assert (
+        "::warning file=opsync/features/evil.md,line=4,col=7,title=week-alignment::"
+        "evil: week is 6 weeks old"
+    ) in lines
+    gate = [ln for ln in lines if ",title=shared-metric::" in ln]
+    assert gate == [
+        "::error file=opsync/features/evil.md,line=3,col=1,title=shared-metric::evil: "
+        "x%0A::warning file=x::y 100%25 a,b:c <script>alert(1)</script> [l](http://e.x) | @carol"
+        "%0Afix: x%0A::warning file=x::y 100%25 a,b:c <script>alert(1)</script> [l](http://e.x)"
+        " | @carol"
+    ]
+    # One line per finding plus the summary: hostile text (the feature's title is HOSTILE)
+    # never adds a line of its own, so it never starts a workflow command.
+    assert len(lines) == len(FINDINGS) + len(GATE_FINDINGS) + 1
     for line in lines:
         assert line.startswith("::") or line.startswith("opsync check:"), line
         if line.startswith("::"):
             command, props, data = parse_workflow_command(line)
             assert command in {"error", "warning", "notice"}
             assert set(props) <= {"file", "line", "col", "title"}
+            assert not props["title"].startswith("gate/")
     _, props, data = parse_workflow_command(hostile[0])
     assert data == HOSTILE + "\nfix: fix it" and props["file"] == "opsync/features/evil.md"
-    _, _, data = parse_workflow_command(gate[0])
-    assert data.startswith(f"{HOSTILE} (evil): fail: {HOSTILE}\nfix: {HOSTILE}")
+    _, props, data = parse_workflow_command(gate[0])
+    assert data == f"evil: {HOSTILE}\nfix: {HOSTILE}" and props["title"] == "shared-metric"
+
+
+def test_annotation_formats_report_gate_findings_only_as_the_engine_emitted_them() -> None:
+    # Failing gates in the table but no findings: the reporters add none of their own.
+    report = make_report(findings=())
+    assert annotated_findings(report) == []
+    assert [ln for ln in render("github", report).splitlines() if " file=" in ln] == []
+    assert json.loads(render("sarif", report))["runs"][0]["results"] == []
+    assert json.loads(render("gitlab", report)) == []
+    # With them, each is reported once, in path/line order, exactly as emitted.
+    full = annotated_findings(make_report())
+    assert sorted(full, key=str) == sorted(FINDINGS + GATE_FINDINGS, key=str)
+    assert [(f.path, f.line) for f in full] == sorted((f.path, f.line) for f in full)
 
 
 def test_github_property_escaping_of_a_hostile_path() -> None:
@@ -336,11 +409,16 @@ def test_sarif_results_rules_and_regions() -> None:
     run = json.loads(render("sarif"))["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules]
-    assert ids == sorted(set(ids)) and "metric-cycle" in ids and "gate/ops-signoff" in ids
-    # summaries come from the rule registry when it knows the rule, else the id itself
+    assert ids == sorted(set(ids)) and "metric-cycle" in ids
+    assert {"shared-metric", "week-alignment", "ops-signoff"} <= set(ids)
+    assert not any(i.startswith("gate/") for i in ids)
+    # Summaries come from the rule registry, gate rules included (opsync.rules.gate_rules).
+    registry = load_all()
     by_id = {r["id"]: r["shortDescription"]["text"] for r in rules}
-    assert by_id["gate/ops-signoff"].startswith("Enough valid ops approvals")
-    assert by_id["metric-cycle"] != ""
+    for gate in ("shared-metric", "week-alignment", "ops-signoff"):
+        assert gate in registry, f"{gate} is not declared in the rule registry (load_all)"
+        assert by_id[gate] == registry[gate].summary != gate
+    assert by_id["metric-cycle"] == registry["metric-cycle"].summary != ""
     results = {
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r
         for r in run["results"]
@@ -357,6 +435,16 @@ def test_sarif_results_rules_and_regions() -> None:
     assert "region" not in whole_file["locations"][0]["physicalLocation"]
     assert ("feature-week", "opsync/features/%E4%BC%9A%E5%91%98.md") in results
     assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
+    # A gate finding keeps the engine's location and severity.
+    metric = results[("shared-metric", "opsync/features/evil.md")]
+    assert metric["level"] == "error" and rules[metric["ruleIndex"]]["id"] == "shared-metric"
+    assert metric["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 1,
+    }
+    assert metric["message"]["text"] == f"evil: {HOSTILE} — fix: {HOSTILE}"
+    assert results[("week-alignment", "opsync/features/evil.md")]["level"] == "warning"
+    assert len(run["results"]) == len(FINDINGS) + len(GATE_FINDINGS)
 
 
 def test_sarif_falls_back_to_the_rule_id_for_unknown_rules() -> None:
@@ -374,7 +462,7 @@ def test_sarif_falls_back_to_the_rule_id_for_unknown_rules() -> None:
 
 def test_gitlab_code_quality_issues() -> None:
     issues = json.loads(render("gitlab"))
-    assert isinstance(issues, list) and len(issues) == len(FINDINGS) + 4  # + 4 non-passing gates
+    assert isinstance(issues, list) and len(issues) == len(FINDINGS) + len(GATE_FINDINGS)
     for issue in issues:
         assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
         assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"])
@@ -390,11 +478,24 @@ def test_gitlab_code_quality_issues() -> None:
         "path": "opsync/metrics.yml",
         "lines": {"begin": 1},
     }
+    assert by_rule["week-alignment"]["severity"] == "minor"
+    assert by_rule["shared-metric"] == {
+        "description": f"evil: {HOSTILE} — fix: {HOSTILE}",
+        "check_name": "shared-metric",
+        "fingerprint": hashlib.sha256(
+            "\0".join(
+                ("shared-metric", "opsync/features/evil.md", "3", f"evil: {HOSTILE}")
+            ).encode()
+        ).hexdigest(),
+        "severity": "major",
+        "location": {"path": "opsync/features/evil.md", "lines": {"begin": 3}},
+    }
+    assert not any(i["check_name"].startswith("gate/") for i in issues)
 
 
 def test_gitlab_fingerprints_are_stable_and_content_bound() -> None:
     first = json.loads(render("gitlab"))
-    reordered = make_report(findings=tuple(reversed(FINDINGS)))
+    reordered = make_report(findings=tuple(reversed(FINDINGS + GATE_FINDINGS)))
     assert json.loads(render("gitlab", reordered)) == first
     moved = make_report(
         findings=(finding("opsync/metrics.yml", 13, 5, "metric-cycle", Severity.ERROR),)
@@ -440,6 +541,12 @@ def test_markdown_escapes_and_has_one_row_per_feature() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "@\u2060carol" in out and "@carol" not in out
     assert html.count("<h2>") == 1 and html.count("<h3>") == 2  # no injected headings
+    # Gate findings are listed with the other findings, under the bare gate name.
+    assert (
+        "- ❌ opsync/features/evil.md\\:3\\:1 · **shared-metric**: evil\\: x \\:\\:warning" in out
+    )
+    assert "<strong>week-alignment</strong>: evil: week is 6 weeks old" in html
+    assert "gate/" not in out
 
 
 def test_markdown_advisory_and_pass_headings() -> None:

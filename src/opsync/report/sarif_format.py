@@ -17,6 +17,8 @@ from opsync.report.model import Report
 from opsync.report.text_format import annotated_findings
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
 def rule_summaries() -> dict[str, str]:
     """Rule id -> one-line summary from the rule registry, or nothing if it is absent."""
     try:
