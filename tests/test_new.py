@@ -173,3 +173,12 @@ def test_new_does_not_write_through_a_symlinked_folder(repo: GitRepo, run: Run) 
     assert code == 2, err
     assert "opsync is a symlink" in err
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("paths", ["[a, b]", "{features: 3}", "{nonsense: x}"])
+def test_odd_paths_in_opsync_yml_fall_back_to_defaults(paths: str, repo: GitRepo, run: Run) -> None:
+    repo.write("opsync.yml", f"version: 1\npaths: {paths}\n")
+    code, out, err = run("new", "feature", "member-tiers")
+    assert code == 0, err
+    assert "using the default paths" in err
+    assert out.strip() == "opsync/features/member-tiers.md"

@@ -149,8 +149,9 @@ def load_policy(root: Path) -> LoadedPolicy:
             return LoadedPolicy(Policy())
         if not isinstance(data, dict):
             raise ValueError("the file is not a mapping")
-        if not isinstance(data.get("paths") or {}, dict):
-            raise ValueError("`paths` is not a mapping")
+        paths = data.get("paths") or {}
+        if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
+            raise ValueError("`paths` must map names to folder or file paths")
         return LoadedPolicy(Policy.from_dict(data))
     except safe_yaml.YamlProblem as problem:
         reason = f"line {problem.line}: {problem.message}"
