@@ -540,7 +540,7 @@ def test_markdown_escapes_and_has_one_row_per_feature() -> None:
     # The hostile title is shown literally (as escaped text), on one line, never as HTML.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "@\u2060carol" in out and "@carol" not in out
-    assert html.count("<h2>") == 1 and html.count("<h3>") == 2  # no injected headings
+    assert html.count("<h2>") == 1 and html.count("<h3>") == 1  # no injected headings
     # Gate findings are listed with the other findings, under the bare gate name.
     assert (
         "- ❌ opsync/features/evil.md\\:3\\:1 · **shared-metric**: evil\\: x \\:\\:warning" in out

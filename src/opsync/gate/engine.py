@@ -27,7 +27,7 @@ from opsync.source import FileSource, Kind
 from opsync.workspace import Feature, Workspace, load_policy, load_yaml_file
 
 # Extra evidence sources (GitHub reviews) are built by the caller, which knows the PR.
-SourceFactory = Callable[["GateContext"], EvidenceSource]
+SourceFactory = Callable[["GateContext"], EvidenceSource | None]
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,23 @@ class GateContext:
     ws: Workspace  # the head, as data
     author: str | None
     sources: list[EvidenceSource] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # `@org/team` roster entries are resolved by the forge (GitHub: team membership API).
+    teams: Callable[[str, str], bool] | None = None
+    _members: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def is_member(self, login: str, role: str) -> bool:
-        return self.policy.has_role(login, role)
+        """On the base roster by login; then through its teams, asked once each."""
+        if self.policy.has_role(login, role):
+            return True
+        key = (login.casefold(), role)
+        if key not in self._members:
+            teams = [m for m in self.policy.members(role) if m.startswith("@") and "/" in m]
+            self._members[key] = bool(self.teams) and any(
+                self.teams(team, login)
+                for team in teams  # type: ignore[misc]
+            )
+        return self._members[key]
 
     def bundle_at(self, bundle: Bundle) -> Callable[[str], Bundle | None]:
         def at(commit: str) -> Bundle | None:
@@ -104,7 +118,14 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     if "record" in policy.sources:
         ctx.sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster))
     for factory in factories:
-        ctx.sources.append(factory(ctx))
+        source = factory(ctx)
+        if source is not None:
+            ctx.sources.append(source)
+    if "github" in policy.sources and not any(s.name == "github" for s in ctx.sources):
+        ctx.notes.append(
+            "GitHub reviews not consulted (no pull request event): only "
+            "signed records count in this run"
+        )
 
     touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
     findings: list[Finding] = list(touched.findings)
@@ -141,7 +162,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         week = ws.week_at(week_path)
         if week is not None:
             findings += rules.run("week", week, ws)
-    notes: list[str] = []
+    notes: list[str] = ctx.notes
     if touched.policy_changed:
         findings += _special(
             ctx,

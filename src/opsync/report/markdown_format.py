@@ -113,8 +113,6 @@ def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
         header = ["Feature", "Status", *(escape(c) for c in columns)]
         lead = "\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         blocks.append((lead, [_feature_row(f, columns) for f in report.features]))
-        gates = [item for f in report.features for item in _gate_items(f)]
-        blocks.append(("\n### Gates to fix\n\n", gates))
     findings = [_finding_item(f) for f in sort_findings(report.findings)]
     blocks.append(("\n### Findings\n\n", findings))
 

@@ -28,6 +28,7 @@ RULE_MODULES = (
     "opsync.rules.metric_rules",
     "opsync.rules.week_rules",
     "opsync.rules.feature_rules",
+    "opsync.rules.gate_rules",
 )
 
 

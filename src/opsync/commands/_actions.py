@@ -1,0 +1,74 @@
+"""`opsync check` inside GitHub Actions: base, head, author and body from the event
+payload; GitHub reviews as evidence; team rosters resolved through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from opsync.errors import ConfigError, VerifyError
+from opsync.gate.engine import CheckOptions, GateContext, SourceFactory
+from opsync.gate.evidence import EvidenceSource
+
+
+@dataclass(frozen=True)
+class ActionsRun:
+    options: CheckOptions
+    factories: list[SourceFactory]
+
+
+def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
+    from opsync.github_api import GitHubClient
+    from opsync.github_event import load_event, merge_group_pr_number
+
+    event = load_event(env)
+    if event is None:
+        raise ConfigError(
+            f"the {env.get('GITHUB_EVENT_NAME', 'unknown')} event is not about a pull request",
+            "run the gate on pull_request_target, pull_request_review or merge_group, "
+            "or pass --base",
+        )
+    client = GitHubClient(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
+    number = event.number
+    if number is None and event.event_name == "merge_group":
+        number = merge_group_pr_number(event.head_ref)
+    author, body = event.author, event.body
+    if event.number is not None and (author is None or body is None):
+        pull = client.get_pull(event.repo_full_name, event.number)
+        author = author or (pull.get("user") or {}).get("login")
+        body = body if body is not None else (pull.get("body") or "")
+    workspace = Path(env.get("GITHUB_WORKSPACE") or repo)
+    options = CheckOptions(workspace, event.base_sha, event.head_sha, body or "", author)
+
+    def github_reviews(ctx: GateContext) -> EvidenceSource | None:
+        if "github" not in ctx.policy.sources:
+            return None
+        if number is None:
+            ctx.notes.append(
+                "merge queue run: no single pull request, so GitHub reviews "
+                "are not consulted; signed records still count"
+            )
+            return None
+        if event.event_name != "merge_group":
+            live = (client.get_pull(event.repo_full_name, number).get("head") or {}).get("sha")
+            if live and live != event.head_sha:
+                raise VerifyError(
+                    f"the pull request's head moved from {event.head_sha[:7]} to {live[:7]} "
+                    "after this run started",
+                    "nothing to do: the run for the new head decides",
+                )
+        from opsync.gate.github_source import GitHubEvidence
+
+        ctx.teams = lambda team, login: _team_member(client, team, login)
+        return GitHubEvidence(client, event.repo_full_name, number, author)
+
+    return ActionsRun(options, [github_reviews])
+
+
+def _team_member(client: object, team: str, login: str) -> bool:
+    from opsync.github_api import GitHubClient
+
+    assert isinstance(client, GitHubClient)
+    org, _, slug = team.lstrip("@").partition("/")
+    return client.team_membership(org, slug, login)
