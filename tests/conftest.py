@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +26,69 @@ def _no_user_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
 def repo(tmp_path: Path) -> GitRepo:
     """An empty repo on branch main (no commits yet)."""
     return make_repo(tmp_path)
+
+
+# --- the CLI, as a user runs it ---------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class CliResult:
+    """What one `opsync ...` run produced; str() is the whole story for an assert message."""
+
+    args: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+
+    def __str__(self) -> str:
+        return (
+            f"opsync {' '.join(self.args)} -> exit {self.code}\n"
+            f"--- stdout ---\n{self.out}--- stderr ---\n{self.err}"
+        )
+
+    __repr__ = __str__  # pytest shows an assert message object by its repr
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """`run_cli("check", "--base", "main", cwd=repo.path)`: the real entry point
+    (`opsync.cli.main`), outside GitHub Actions, without colour."""
+    from opsync.cli import main
+
+    for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()  # drop anything printed before this run
+        with pytest.raises(SystemExit) as info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        code = info.value.code
+        return CliResult(args, code if isinstance(code, int) else 0, out, err)
+
+    return run
+
+
+# --- a PR-gate scenario (tests/gateflow.py) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gate_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real ed25519 keys for carol, dave, alice, erin and mallory, made once per run."""
+    from gateflow import make_keys
+
+    return make_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def flow(tmp_path: Path, gate_keys: dict[str, Path], run_cli: CliRunner) -> Any:
+    """`opsync init --example` on main with the roster's keys; branch `pr` checked out."""
+    from gateflow import Flow
+
+    return Flow(tmp_path, gate_keys, run_cli)

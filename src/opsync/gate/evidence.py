@@ -68,12 +68,15 @@ def tally(
     """Count distinct valid approvers per role; a person fills one role at most."""
     valid: dict[str, Approval] = {}
     notes: list[str] = []
+    noted: list[Verdict] = []  # the verdict behind each note
     for item in approvals:
         key = item.login.casefold()
         if item.verdict is not Verdict.VALID:
             notes.append(f"{item.login} ({item.source}): {item.verdict.value} — {item.reason}")
+            noted.append(item.verdict)
         elif author and key == author.casefold():
             notes.append(f"{item.login} ({item.source}): rejected — the PR author cannot approve")
+            noted.append(Verdict.REJECTED)
         else:
             valid.setdefault(key, item)
     used: set[str] = set()
@@ -93,6 +96,7 @@ def tally(
                 note = f"{approval.login} ({approval.source}): not on the roster for {what}"
                 if note not in notes:
                     notes.append(note)
+                    noted.append(Verdict.REJECTED)
     if not missing:
         return Tally(
             GateState.PASS, "approved by " + ", ".join(counted), "", tuple(counted), tuple(notes)
@@ -107,6 +111,11 @@ def tally(
             "; ".join(f"{a.login}'s approval ({a.source}) is stale: {a.reason}" for a in stale)
             + f" — {message}"
         )
+    # Say why the other approvals did not count (stale ones are named above), so a
+    # rejected signature or an off-roster signer is visible where the gate fails.
+    ignored = [n for n, a in zip(notes, noted, strict=True) if a is not Verdict.STALE]
+    if ignored:
+        message += "; not counted: " + "; ".join(ignored)
     hint = (
         f"ask a reviewer ({requirement.describe()}) to approve the current content: "
         "`opsync approve` or an approving PR review"
