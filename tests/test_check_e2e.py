@@ -7,6 +7,7 @@ feature past the gate without an ops reviewer approving its current content?
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from conftest import CliResult
@@ -150,3 +151,192 @@ def test_changing_a_launch_material_after_approval_makes_it_stale(flow: Flow) ->
     signoff = gates(result)["ops-signoff"]
     assert signoff["state"] == "stale", result
     assert MATERIAL in signoff["message"], result
+
+
+# --- launch materials are head data: never followed, never read through a link ------
+
+
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "markdown")
+
+
+def test_a_material_symlinked_to_etc_passwd_fails_and_leaks_nothing(flow: Flow) -> None:
+    secret = Path("/etc/passwd").read_text(encoding="utf-8")
+    assert "root:" in secret, "the test needs a readable /etc/passwd with root in it"
+    flow.set_field("status", "validation")
+    flow.check_all_items()
+    flow.replace(
+        SPEC,
+        "  - {kind: cs-faq, na: no new support flow}",
+        "  - {kind: cs-faq, path: launch/etc/passwd}",
+    )
+    flow.repo.remove(MATERIAL)
+    flow.repo.symlink(MATERIAL, "/etc/passwd")  # the file itself is a link
+    flow.repo.symlink("launch/etc", "/etc")  # a folder on the way is a link
+    flow.repo.commit("materials pointing outside the repo")
+    for fmt in FORMATS:
+        result = flow.check("--format", fmt)
+        assert result.code == 1, result
+        assert "root:" not in result.out + result.err, f"--format {fmt} leaked\n{result}"
+    result = flow.check("--format", "json")
+    launch = gates(result)["launch-materials"]
+    assert launch["state"] == "fail", result
+    assert f"{MATERIAL} is a symlink" in launch["message"], result
+    assert "launch/etc/passwd" in launch["message"], result
+    assert gates(result)["co-validation"]["state"] == "fail", result
+
+
+def _line_of(flow: Flow, path: str, needle: str) -> int:
+    lines = flow.read(path).splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def test_material_paths_outside_the_repo_are_located_findings(flow: Flow) -> None:
+    flow.set_field("status", "validation")
+    flow.check_all_items()
+    flow.replace(SPEC, f"path: {MATERIAL}", "path: ../../outside/push-copy.md")
+    flow.replace(
+        SPEC, "{kind: cs-faq, na: no new support flow}", "{kind: cs-faq, path: /etc/passwd}"
+    )
+    flow.repo.commit("materials outside the repo")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    launch = gates(result)["launch-materials"]
+    assert launch["state"] == "fail", result
+    assert "'../../outside/push-copy.md' is absolute or outside the repo" in launch["message"]
+    assert "'/etc/passwd' is absolute or outside the repo" in launch["message"], result
+    found = [f for f in report(result)["findings"] if f["rule"] == "launch-materials"]
+    assert [(f["path"], f["line"]) for f in found] == [
+        (SPEC, _line_of(flow, SPEC, "../../outside"))
+    ], result
+    assert found[0]["col"] > 0, result
+
+
+def test_deleting_a_material_fails_launch_materials_and_co_validation(flow: Flow) -> None:
+    flow.set_field("status", "validation")
+    flow.check_all_items()
+    flow.commit_on_main("member-tiers reaches validation")
+    flow.repo.remove(MATERIAL)
+    flow.repo.commit("drop the push copy")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert gates(result)["launch-materials"]["state"] == "fail", result
+    assert f"{MATERIAL} is missing" in gates(result)["launch-materials"]["message"], result
+    co = gates(result)["co-validation"]
+    assert co["state"] == "fail", result
+    assert "launch materials incomplete" in co["message"], result
+
+
+def test_moving_a_spec_out_of_the_features_folder_is_a_deletion(flow: Flow) -> None:
+    flow.repo.move(SPEC, "docs/member-tiers.md")
+    flow.repo.commit("hide the spec in docs/")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    deleted = [f for f in report(result)["findings"] if f["rule"] == "feature-deleted"]
+    assert len(deleted) == 1, result
+    assert deleted[0]["path"] == SPEC, result
+    assert "docs/member-tiers.md" in deleted[0]["message"], result
+
+
+def test_deleting_a_spec_is_reported(flow: Flow) -> None:
+    flow.repo.remove(SPEC)
+    flow.repo.commit("delete the spec")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "feature-deleted" in rules(result), result
+
+
+# --- repo text in reports -------------------------------------------------------------
+
+
+def _workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """`::name k=v,k=v::message` -> (name, properties, message), as the runner splits it."""
+    head, sep, message = line[2:].partition("::")
+    assert sep, f"not a workflow command: {line!r}"
+    name, _, props = head.partition(" ")
+    properties = dict(p.split("=", 1) for p in props.split(",")) if props else {}
+    return name, properties, message
+
+
+def test_a_forged_workflow_command_in_repo_text_stays_inside_the_message(flow: Flow) -> None:
+    forged = "::warning file=x::forged"
+    flow.set_field("title", '"x\\n::warning file=x::forged"')
+    flow.set_field("status", "validation")
+    flow.replace(
+        SPEC,
+        "{kind: cs-faq, na: no new support flow}",
+        '{kind: "faq\\n::warning file=x::forged", '
+        'path: "launch/faq\\n::warning file=x::forged.md"}',
+    )
+    flow.repo.commit("a title with a newline and a workflow command")
+    text = flow.check()
+    assert text.code == 1, text
+    assert "x ::warning file=x::forged" in text.out, "the text report shows the title on one line"
+    result = flow.check("--format", "github")
+    assert result.code == 1, result
+    commands = [line for line in result.out.splitlines() if line.startswith("::")]
+    assert commands, result
+    assert not any(line.startswith("::warning file=x") for line in result.out.splitlines())
+    carrying = 0
+    for line in commands:
+        name, properties, message = _workflow_command(line)
+        assert name in ("error", "warning", "notice"), line
+        assert properties.get("file") in (None, SPEC), line
+        assert set(properties) <= {"file", "line", "col", "title"}, line
+        carrying += forged in message  # escaped newline: `faq%0A::warning file=x::forged`
+        assert "%0A::warning file=x::forged" in message or forged not in message, line
+    assert carrying, f"the forged text should be shown, as data, in a message\n{result}"
+
+
+# --- which features a PR touches ------------------------------------------------------
+
+
+def test_code_under_require_feature_for_without_a_feature_fails(flow: Flow) -> None:
+    flow.repo.write("src/membership/tiers.py", "TIERS = ('silver', 'gold')\n")
+    flow.repo.commit("code with no feature")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    found = [f for f in report(result)["findings"] if f["rule"] == "no-feature"]
+    assert len(found) == 1, result
+    assert found[0]["message"].startswith("no aligned metric"), result
+    assert found[0]["path"] == "src/membership/tiers.py", result
+    assert report(result)["features"] == [], result
+
+
+def test_a_feature_named_in_the_pr_body_is_evaluated(flow: Flow) -> None:
+    flow.repo.write("src/membership/tiers.py", "TIERS = ('silver', 'gold')\n")
+    flow.repo.commit("code for member-tiers")
+    body = flow.repo.path.parent / "body.md"
+    body.write_text("Adds tiers.\n\nFeature: member-tiers\n", encoding="utf-8")
+    result = flow.check("--pr-body-file", str(body), "--format", "json")
+    assert "no-feature" not in rules(result), result
+    assert gates(result)["ops-signoff"]["state"] == "fail", result  # evaluated, not approved
+    assert result.code == 1, result
+
+    flow.approve("carol")  # the spec is unchanged: carol approves it as it stands
+    approved = flow.check("--pr-body-file", str(body), "--format", "json")
+    assert approved.code == 0, approved
+
+
+def test_an_unrelated_change_after_approval_keeps_it(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    flow.repo.write("README.md", "# The shop\n")
+    flow.repo.commit("readme")
+    result = flow.check("--format", "json")
+    assert result.code == 0, result
+    assert gates(result)["ops-signoff"]["state"] == "pass", result
+
+
+def test_a_push_that_leaves_the_feature_alone_keeps_the_approval(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    assert flow.check().code == 0
+    # More code and a file beside the materials that the spec does not list.
+    flow.repo.write("src/membership/tiers.py", "TIERS = ('silver', 'gold')\n")
+    flow.repo.write("launch/member-tiers/notes.txt", "draft ideas\n")
+    flow.repo.commit("more work")
+    result = flow.check("--format", "json")
+    assert result.code == 0, result
+    assert gates(result)["ops-signoff"]["state"] == "pass", result
