@@ -70,13 +70,13 @@ class MarkdownDoc:
 
 def split_front_matter(text: str) -> tuple[str, str, int, int]:
     """Return (meta_text, body, meta_line, body_line). Raises YamlProblem."""
-    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":  # trailing blanks are allowed, as on the closing line
         raise YamlProblem(
             "front-matter-missing",
             "the file does not start with a `---` front-matter block",
             "start the file with `---`, the YAML fields, then `---`",
         )
-    lines = text.split("\n")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             meta = "\n".join(lines[1:index]) + "\n"

@@ -65,18 +65,12 @@ class _Loader(_BaseLoader):
         return super().construct_object(node, deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
+        # Build first, then look the keys up: constructing them here a second time would
+        # count every key as an alias use and refuse any file with 100+ keys.
+        mapping = super().construct_mapping(node, deep)
         seen: set[Hashable] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, Hashable):
-                raise YamlProblem(
-                    "yaml-syntax",
-                    "a mapping key must be a plain value",
-                    "use a string as the key",
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
+            key = self.constructed_objects[key_node]
             if key in seen:
                 raise YamlProblem(
                     "yaml-duplicate-key",
@@ -86,7 +80,7 @@ class _Loader(_BaseLoader):
                     key_node.start_mark.column + 1,
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep)
+        return mapping
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
@@ -174,6 +168,13 @@ def load(text: str) -> Any:
                 (mark.line + 1) if mark else 1,
                 (mark.column + 1) if mark else 1,
             ) from None
+        if exc.context and exc.problem and "end of stream" in exc.problem and exc.context_mark:
+            # An unclosed quote or bracket: the end of the text is not where to look.
+            mark = exc.context_mark
+            problem = f"{exc.context.removeprefix('while scanning ')} is never closed"
+        elif exc.context and exc.problem and exc.context_mark and mark:
+            where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+            problem = f"{exc.problem} ({exc.context} that starts at {where})"
         raise YamlProblem(
             "yaml-syntax",
             problem,
@@ -185,13 +186,12 @@ def load(text: str) -> Any:
         raise YamlProblem("yaml-syntax", str(exc), "fix the YAML syntax") from None
     finally:
         loader.dispose()
-    if loader.alias_hits:
-        if _expanded_size(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
-            raise YamlProblem(
-                "yaml-limits",
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} values",
-                "write the values out instead of nesting aliases",
-            )
+    if loader.alias_hits and _expanded_size(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+        raise YamlProblem(
+            "yaml-limits",
+            f"aliases expand to more than {MAX_EXPANDED_NODES:,} values",
+            "write the values out instead of nesting aliases",
+        )
     return value
 
 
@@ -228,10 +228,13 @@ def locate(text: str, path: KeyPath) -> tuple[int, int]:
                     best = key_node.start_mark
                     found = value_node
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                found = node.value[part]
-                best = found.start_mark
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            found = node.value[part]
+            best = found.start_mark
         if found is None:
             break
         node = found

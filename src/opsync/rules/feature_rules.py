@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,16 @@ from opsync.source import Kind, normalize
 from opsync.workspace import Feature, finding_at
 
 TARGET = "feature"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL would crash the OS lookup; the rest hide
+
+
+def _kind(source: Any, path: str) -> Kind | None:
+    """The file's kind, or None when the OS refuses the name (ENAMETOOLONG and the like)."""
+    try:
+        kind: Kind = source.kind(path)
+    except (OSError, ValueError):
+        return None
+    return kind
 
 
 @rule("feature-id", TARGET, "A spec's `id` equals its file name.")
@@ -118,17 +129,17 @@ def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
             continue
         keys: list[str | int] = ["launch_materials", index, "path"]
         clean = normalize(path)
-        if clean is None:
+        if clean is None or _CONTROL.search(clean):
             yield finding_at(
                 feature.doc,
                 feature.path,
                 keys,
                 "feature-material-path",
-                f"material path '{path}' is absolute or leaves the repo",
+                f"material path {path!r} is absolute, leaves the repo or has control characters",
                 "use a path relative to the repo root, e.g. launch/<id>/copy.md",
             )
             continue
-        kind = ws.source.kind(clean)
+        kind = _kind(ws.source, clean)
         if kind is Kind.MISSING:
             yield finding_at(
                 feature.doc,
@@ -138,6 +149,15 @@ def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
                 f"material {clean} does not exist yet",
                 "add the file before the feature reaches validation",
                 Severity.WARNING,
+            )
+        elif kind is None:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                keys,
+                "feature-material-path",
+                f"material path {clean!r} cannot be looked up (too long or not a file name)",
+                "use a short path relative to the repo root, e.g. launch/<id>/copy.md",
             )
         elif kind is not Kind.FILE:
             yield finding_at(
