@@ -1,0 +1,9 @@
+"""The shared dashboard: a static, self-contained site built from the workspace.
+
+- `metrics_view`: metric values, composites computed from the formula AST, targets, tree.
+- `features_view`: features with gate states and the two co-validation tracks.
+- `model`: everything the pages show, collected once (`collect`).
+- `svg`: trend-chart geometry; the SVG markup itself lives in the templates.
+- `build`: renders the Jinja2 templates (autoescape on) into a folder.
+- `summary`: a compact Markdown summary for a PR comment or a job summary.
+"""
