@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import CliResult
+from conftest import CliResult, CliRunner
 from gateflow import FEATURE, MATERIAL, SIGNERS, SPEC, Flow, signer_line
+from gitrepo import GitRepo
 
 
 def report(result: CliResult) -> dict[str, Any]:
@@ -153,6 +154,21 @@ def test_changing_a_launch_material_after_approval_makes_it_stale(flow: Flow) ->
     assert MATERIAL in signoff["message"], result
 
 
+def test_renaming_a_material_after_approval_names_what_changed(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    flow.repo.move(MATERIAL, "launch/member-tiers/push.md")
+    flow.replace(SPEC, f"path: {MATERIAL}", "path: launch/member-tiers/push.md")
+    flow.repo.commit("rename the push copy")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    signoff = gates(result)["ops-signoff"]
+    assert signoff["state"] == "stale", result
+    for path in (SPEC, MATERIAL, "launch/member-tiers/push.md"):
+        assert path in signoff["message"], result
+
+
 # --- launch materials are head data: never followed, never read through a link ------
 
 
@@ -282,8 +298,8 @@ def test_a_forged_workflow_command_in_repo_text_stays_inside_the_message(flow: F
         assert name in ("error", "warning", "notice"), line
         assert properties.get("file") in (None, SPEC), line
         assert set(properties) <= {"file", "line", "col", "title"}, line
-        carrying += forged in message  # escaped newline: `faq%0A::warning file=x::forged`
-        assert "%0A::warning file=x::forged" in message or forged not in message, line
+        assert forged not in "".join(properties.values()), line
+        carrying += forged in message  # shown as data: `faq%0A::warning ...` or `faq\\n::...`
     assert carrying, f"the forged text should be shown, as data, in a message\n{result}"
 
 
@@ -340,3 +356,140 @@ def test_a_push_that_leaves_the_feature_alone_keeps_the_approval(flow: Flow) -> 
     result = flow.check("--format", "json")
     assert result.code == 0, result
     assert gates(result)["ops-signoff"]["state"] == "pass", result
+
+
+# --- trusted files: the registry and the policy ----------------------------------------
+
+
+def test_a_registry_change_needs_a_product_and_an_ops_approval(flow: Flow) -> None:
+    flow.replace("opsync/metrics.yml", "name: Average order value", "name: Average basket value")
+    flow.repo.commit("rename a metric")
+    unapproved = flow.check("--format", "json")
+    assert unapproved.code == 1, unapproved
+    assert "registry-approval" in rules(unapproved), unapproved
+
+    flow.approve("alice", "@metrics")  # product only
+    product_only = flow.check("--format", "json")
+    assert product_only.code == 1, product_only
+    found = [f for f in report(product_only)["findings"] if f["rule"] == "registry-approval"]
+    assert "1 more ops" in found[0]["message"], product_only
+
+    flow.approve("carol", "@metrics")  # and ops
+    both = flow.check("--format", "json")
+    assert both.code == 0, both
+    assert "registry-approval" not in rules(both), both
+
+
+def test_two_ops_approvals_of_the_registry_are_not_a_product_one(flow: Flow) -> None:
+    flow.replace("opsync/metrics.yml", "name: Average order value", "name: Average basket value")
+    flow.repo.commit("rename a metric")
+    flow.approve("carol", "@metrics")
+    flow.approve("dave", "@metrics")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "registry-approval" in rules(result), result
+
+
+def test_advisory_enforcement_on_the_base_reports_without_blocking(flow: Flow) -> None:
+    flow.replace("opsync.yml", "enforcement: blocking", "enforcement: advisory")
+    flow.commit_on_main("pilot: advisory")
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle, unapproved")
+    result = flow.check()
+    assert result.code == 0, result
+    assert "ops-signoff" in result.out, result
+    assert "advisory" in result.out, result
+    data = report(flow.check("--format", "json"))
+    assert data["enforcement"] == "advisory"
+    assert any(f["rule"] == "ops-signoff" for f in data["findings"]), data
+
+
+def test_advisory_in_the_pr_only_does_not_turn_the_gate_off(flow: Flow) -> None:
+    flow.replace("opsync.yml", "enforcement: blocking", "enforcement: advisory")
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("pilot, says the PR")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert {"policy-approval", "ops-signoff"} <= rules(result), result
+
+
+# --- status moves ---------------------------------------------------------------------
+
+
+def test_research_to_launched_must_pass_every_gate_of_launched(flow: Flow) -> None:
+    flow.set_field("status", "launched")
+    flow.repo.remove(MATERIAL)
+    flow.repo.commit("ship it")
+    flow.approve("carol")  # ops approved, but that is one gate of six
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    feature = next(f for f in report(result)["features"] if f["feature"] == FEATURE)
+    assert feature["status"] == "research → launched", result
+    assert gates(result)["ops-signoff"]["state"] == "pass", result
+    assert gates(result)["launch-materials"]["state"] == "fail", result
+    assert gates(result)["co-validation"]["state"] == "fail", result
+
+    flow.repo.write(MATERIAL, "# Push copy\n\nYou're one order away from Gold.\n")
+    flow.check_all_items()
+    flow.repo.commit("materials and validation done")
+    flow.approve("carol")
+    done = flow.check("--format", "json")
+    assert done.code == 0, done
+
+
+# --- history and refs -----------------------------------------------------------------
+
+
+def test_a_shallow_clone_without_the_merge_base_is_exit_3_naming_fetch_depth(
+    flow: Flow, run_cli: CliRunner
+) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    clone = flow.repo.path.parent / "clone"
+    url = flow.repo.path.as_uri()
+    flow.repo.git("clone", "-q", "--depth", "1", "--branch", "main", url, str(clone))
+    GitRepo(clone).git("fetch", "-q", "--depth", "1", "origin", "pr:refs/remotes/origin/pr")
+    result = run_cli("check", "--base", "origin/main", "--head", "origin/pr", cwd=clone)
+    assert result.code == 3, result
+    assert "fetch-depth: 0" in result.err, result
+    assert result.out == "", result
+
+
+def test_an_unknown_base_is_a_usage_error(flow: Flow) -> None:
+    result = flow.check(base="no-such-branch")
+    assert result.code == 2, result
+    assert "no-such-branch" in result.err, result
+    assert "Traceback" not in result.err, result
+
+
+def test_no_base_outside_actions_is_a_usage_error(flow: Flow) -> None:
+    result = flow.run("check")
+    assert result.code == 2, result
+    assert "--base" in result.err, result
+
+
+# --- report formats -------------------------------------------------------------------
+
+
+def test_json_and_sarif_reports_parse_and_carry_the_gate_findings(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    as_json = report(flow.check("--format", "json"))
+    assert as_json["result"] == "fail"
+    assert as_json["exit_code"] == 1
+    signoff = [f for f in as_json["findings"] if f["rule"] == "ops-signoff"]
+    assert signoff and signoff[0]["path"] == SPEC and signoff[0]["line"] > 0, as_json
+
+    sarif_run = flow.check("--format", "sarif")
+    assert sarif_run.code == 1, sarif_run
+    sarif = report(sarif_run)
+    results = sarif["runs"][0]["results"]
+    hits = [r for r in results if r["ruleId"] == "ops-signoff"]
+    assert hits, sarif_run
+    location = hits[0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == SPEC, sarif_run
+    assert location["region"]["startLine"] == signoff[0]["line"], sarif_run
+
+    gitlab_run = flow.check("--format", "gitlab")
+    issues = json.loads(gitlab_run.out)
+    assert any(i["check_name"] == "ops-signoff" for i in issues), gitlab_run

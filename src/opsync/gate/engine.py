@@ -74,6 +74,11 @@ class GateContext:
                 tree = self.repo.tree(self.repo.resolve(commit))
             except Exception:  # an unknown commit just means "cannot say what changed"
                 return None
+            # The spec then may have listed other materials: take its paths from then.
+            then = None if bundle.id.startswith("@") else Workspace(tree, self.policy)
+            feature = then.feature(bundle.id) if then is not None else None
+            if feature is not None:
+                return feature_bundle(feature, tree)
             return make_bundle(bundle.id, bundle.paths, tree)
 
         return at
