@@ -27,6 +27,11 @@ class Approved:
 def approve(
     repo_path: Path, feature_id: str, key: Path, login: str | None, ref: str = "HEAD"
 ) -> Approved:
+    if not key.is_file():  # before guessing a login from it, which would blame the login
+        raise ConfigError(
+            f"SSH key {key} does not exist or is not a file",
+            "pass --key with your private key, or its .pub with the key loaded in ssh-agent",
+        )
     repo = open_repo(repo_path)
     head = repo.resolve(ref)
     tree = repo.tree(head, f"HEAD {head[:7]}")
