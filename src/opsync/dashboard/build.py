@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsync.dashboard.features_view import FeatureView
+from opsync.dashboard.fmt import num, signed
 from opsync.dashboard.model import Dashboard, Progress
 from opsync.errors import ConfigError
 
@@ -51,21 +52,6 @@ def page_name(item: FeatureView | str) -> str:
     if SAFE_NAME.fullmatch(name):
         return f"{name}.html"
     return f"f-{hashlib.sha256(name.encode()).hexdigest()[:16]}.html"
-
-
-def num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value != 0 and abs(value) < 1:
-        return f"{value:.3g}"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def signed(value: float | None) -> str:
-    if value is None:
-        return ""
-    return ("+" if value > 0 else "") + num(value)
 
 
 def strip_comments(body: str) -> str:

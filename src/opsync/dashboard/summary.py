@@ -6,7 +6,7 @@ cannot add links, HTML or @-mentions.
 
 from __future__ import annotations
 
-from opsync.dashboard.build import num, signed
+from opsync.dashboard.fmt import num, signed
 from opsync.dashboard.metrics_view import MetricView
 from opsync.dashboard.model import Dashboard
 from opsync.report.markdown_format import STATE_EMOJI, escape

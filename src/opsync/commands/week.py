@@ -1,0 +1,152 @@
+"""`opsync week new` and `opsync week check`: the weekly alignment loop."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import click
+
+from opsync.cli import finish, make_console, output_options
+from opsync.errors import ConfigError, ExitCode
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    root: Path | None
+    week: str | None = None
+    lang: str = "en"
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    root: Path | None
+    week: str | None = None
+    today: date | None = None
+    fmt: str = "text"
+    color: str = "auto"
+    quiet: int = 0
+    verbose: int = 0
+
+
+def _week(week: str | None, today: date | None) -> str:
+    from opsync.isoweek import current_week, parse_week
+
+    if week is None:
+        return current_week(today)
+    try:
+        parse_week(week)
+    except ValueError as exc:
+        raise ConfigError(f"--week: {exc}", "pass an ISO week, e.g. 2026-W48") from None
+    return week.strip()
+
+
+def run_new(options: NewOptions) -> ExitCode:
+    from opsync.commands._workspace_root import find_root
+    from opsync.dashboard.model import load_workspace
+    from opsync.fsutil import write_new
+    from opsync.weekly import draft
+
+    root = find_root(options.root)
+    ws = load_workspace(root)
+    made = draft(ws, _week(options.week, options.today), options.lang)
+    target = root / made.path
+    try:
+        created = write_new(target, made.text)
+    except OSError as exc:
+        message = f"cannot write {made.path}: {exc.strerror or exc}"
+        raise ConfigError(message, "check the folder's permissions") from None
+    if not created:
+        raise ConfigError(
+            f"{made.path} exists; `week new` never overwrites",
+            "edit that doc, or pass --week for another week",
+        )
+    click.echo(
+        f"created {made.path}: {made.carried} action(s) carried over, "
+        f"{made.features} feature(s) in flight",
+        err=True,
+    )
+    click.echo(made.path)  # stdout: the path, for `$EDITOR "$(opsync week new)"`
+    return ExitCode.OK
+
+
+def run_check(options: CheckOptions) -> ExitCode:
+    from opsync.commands._workspace_root import find_root
+    from opsync.dashboard.model import load_workspace
+    from opsync.weekly import check
+
+    console = make_console(options.color, options.quiet, options.verbose)
+    today = options.today or date.today()
+    ws = load_workspace(find_root(options.root))
+    result = check(ws, _week(options.week, today), today)
+    if options.fmt == "json":
+        console.report(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        console.report(result.message())
+    return result.exit_code
+
+
+ROOT = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace root (default: the nearest folder with opsync.yml).",
+)
+WEEK = click.option("--week", metavar="YYYY-Www", help="ISO week (default: this week).")
+TODAY = click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    hidden=True,
+    help="Pretend today is this date (for tests and reproducible runs).",
+)
+
+
+def _day(value: object) -> date | None:
+    return value.date() if hasattr(value, "date") else None
+
+
+@click.group(name="week")
+def command() -> None:
+    """The weekly alignment loop: draft this week's doc, check it is done."""
+
+
+@command.command(name="new")
+@WEEK
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@ROOT
+@TODAY
+def new(week: str | None, lang: str, root: Path | None, today: object) -> None:
+    """Draft this ISO week's alignment doc (never overwrites).
+
+    Pre-filled with last week's unfinished product actions and their ops support, the
+    features in flight and the key metrics' latest values. Prints the new file's path.
+    """
+    finish(run_new(NewOptions(root, week, lang, _day(today))))
+
+
+@command.command(
+    name="check",
+    epilog="""\b
+Exit codes: 0 the doc is complete, or incomplete but not yet due;
+1 the doc is missing, or incomplete from policy `week: {due_weekday: N}` on
+(ISO weekday, 1 = Monday; default 3 = Wednesday); 2 configuration error.
+""",
+)
+@WEEK
+@ROOT
+@TODAY
+@output_options(("text", "json"))
+def check(
+    week: str | None,
+    root: Path | None,
+    today: object,
+    fmt: str,
+    color: str,
+    quiet: int,
+    verbose: int,
+) -> None:
+    """Fail when this week's alignment doc is missing or, after its due weekday,
+    incomplete (no goal, no product actions, an action without ops support)."""
+    finish(run_check(CheckOptions(root, week, _day(today), fmt, color, quiet, verbose)))
