@@ -164,7 +164,7 @@ def key_owners(reg: Registry, ws: Any) -> Iterator[Finding]:
             if not owner:
                 yield _at(
                     reg,
-                    ["metrics", metric.index],
+                    ["metrics", metric.index, "owners"],  # the metric's line when none
                     "key-metric-shared",
                     f"key metric '{key}' has no {role} owner",
                     f"set owners.{role} to a login from roles.{role} in opsync.yml",

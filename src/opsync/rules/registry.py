@@ -79,3 +79,12 @@ declare("schema", "file", "The file matches its JSON Schema (`opsync schema KIND
 declare("unsafe-path", "file", "opsync files and materials are regular files, never symlinks.")
 declare("policy-missing", "file", "The workspace has an `opsync.yml`.")
 declare("registry-missing", "file", "The workspace has a metric registry.")
+
+# Raised while reading metric values (opsync.metrics.data).
+declare("data-encoding", "data", "Data files are UTF-8 (a BOM and CRLF line ends are accepted).")
+declare("data-header", "data", "A data file starts with the header `period,metric,value`.")
+declare("data-row", "data", "Each row is valid CSV with exactly three fields.")
+declare("data-period", "data", "A period is an ISO week, a month, a quarter or a date.")
+declare("data-value", "data", "A value is a finite plain number.")
+declare("data-duplicate", "data", "A metric has one value per period, across all data files.")
+declare("data-unknown-metric", "data", "Every metric in a data file is in the registry.")

@@ -26,6 +26,10 @@ def filename(week: Week, ws: Any) -> Iterator[Finding]:
             f"'{week.file_week}' is not an ISO week",
             "name the file like 2026-W48.md",
         )
+    elif problem := _calendar_problem(week.file_week):
+        yield Finding(
+            week.path, 0, 0, "week-filename", problem, "pick a week that exists in that year"
+        )
     elif declared != week.file_week:
         yield finding_at(
             week.doc,
@@ -35,6 +39,17 @@ def filename(week: Week, ws: Any) -> Iterator[Finding]:
             f"week: {declared} does not match the file name {week.file_week}",
             f"set `week: {week.file_week}` or rename the file",
         )
+
+
+def _calendar_problem(name: str) -> str | None:
+    """`2025-W53` has the right shape but 2025 has 52 ISO weeks."""
+    from opsync.isoweek import parse_week
+
+    try:
+        parse_week(name)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 @rule("week-goal-metric", TARGET, "The week's goal names an aligned metric.")
