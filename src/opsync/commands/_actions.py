@@ -3,13 +3,18 @@ payload; GitHub reviews as evidence; team rosters resolved through the API."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opsync.errors import ConfigError, VerifyError
 from opsync.gate.engine import CheckOptions, GateContext, SourceFactory
 from opsync.gate.evidence import EvidenceSource
+
+if TYPE_CHECKING:
+    from opsync.github_api import GitHubClient
 
 
 @dataclass(frozen=True)
@@ -19,7 +24,8 @@ class ActionsRun:
 
 
 def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
-    from opsync.github_api import GitHubClient
+    """The check's options from the event; `repo` is the checkout (--repo, default the
+    step's working directory, which the action's `working-directory` input sets)."""
     from opsync.github_event import load_event, merge_group_pr_number
 
     event = load_event(env)
@@ -29,19 +35,22 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
             "run the gate on pull_request_target, pull_request_review or merge_group, "
             "or pass --base",
         )
-    client = GitHubClient(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
+    client = _lazy_client(env)  # a records-only policy needs no token for a PR event
     number = event.number
     if number is None and event.event_name == "merge_group":
         number = merge_group_pr_number(event.head_ref)
     author, body = event.author, event.body
-    if event.number is not None and (author is None or body is None):
-        pull = client.get_pull(event.repo_full_name, event.number)
+    # merge_group and workflow_run payloads carry no author or body: without the author
+    # their self-approval would count, without the body `Feature:` lines would be lost.
+    if number is not None and (author is None or body is None):
+        pull = client().get_pull(event.repo_full_name, number)
         author = author or (pull.get("user") or {}).get("login")
         body = body if body is not None else (pull.get("body") or "")
-    workspace = Path(env.get("GITHUB_WORKSPACE") or repo)
-    options = CheckOptions(workspace, event.base_sha, event.head_sha, body or "", author)
+    options = CheckOptions(repo, event.base_sha, event.head_sha, body or "", author)
 
     def github_reviews(ctx: GateContext) -> EvidenceSource | None:
+        # Team roster entries need the API whichever source the approval comes from.
+        ctx.teams = lambda team, login: _team_member(client(), team, login)
         if "github" not in ctx.policy.sources:
             return None
         if number is None:
@@ -51,7 +60,8 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
             )
             return None
         if event.event_name != "merge_group":
-            live = (client.get_pull(event.repo_full_name, number).get("head") or {}).get("sha")
+            pull = client().get_pull(event.repo_full_name, number)
+            live = (pull.get("head") or {}).get("sha")
             if live and live != event.head_sha:
                 raise VerifyError(
                     f"the pull request's head moved from {event.head_sha[:7]} to {live[:7]} "
@@ -60,15 +70,23 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
                 )
         from opsync.gate.github_source import GitHubEvidence
 
-        ctx.teams = lambda team, login: _team_member(client, team, login)
-        return GitHubEvidence(client, event.repo_full_name, number, author)
+        return GitHubEvidence(client(), event.repo_full_name, number, author)
 
     return ActionsRun(options, [github_reviews])
 
 
-def _team_member(client: object, team: str, login: str) -> bool:
-    from opsync.github_api import GitHubClient
+def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:
+    """The API client, built on first use (it refuses to exist without a token)."""
 
-    assert isinstance(client, GitHubClient)
+    @cache
+    def client() -> GitHubClient:
+        from opsync.github_api import GitHubClient
+
+        return GitHubClient(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
+
+    return client
+
+
+def _team_member(client: GitHubClient, team: str, login: str) -> bool:
     org, _, slug = team.lstrip("@").partition("/")
     return client.team_membership(org, slug, login)

@@ -28,6 +28,35 @@ class CheckArgs:
 
 
 def run(args: CheckArgs) -> int:
+    from opsync.errors import OpsyncError
+
+    try:
+        return _run(args)
+    except OpsyncError as exc:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            _report_error(exc, args.fmt)
+        raise
+
+
+def _report_error(exc: Exception, fmt: str) -> None:
+    """In Actions, a run that stopped (exit 2/3) still says so where a workflow looks:
+    `result=error` in GITHUB_OUTPUT, a line in the job summary, an annotation."""
+    from opsync.report.github_format import escape_data
+
+    env = os.environ
+    if env.get("GITHUB_OUTPUT"):
+        with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
+            out.write("result=error\n")
+    if env.get("GITHUB_STEP_SUMMARY"):
+        from opsync.report.markdown_format import escape
+
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
+            out.write(f"## ❌ opsync check: could not complete\n\n{escape(str(exc))}\n")
+    if fmt == "github":
+        click.echo(f"::error title=opsync check::{escape_data(str(exc))}")
+
+
+def _run(args: CheckArgs) -> int:
     from opsync.errors import ConfigError
     from opsync.gate.engine import CheckOptions, run_check
     from opsync.report import renderer
