@@ -52,6 +52,7 @@ def lint(
     if policy is None:
         return Report("validate", tuple(sort_findings(problems)), ExitCode.USAGE)
     ws = Workspace(source, policy)
+    explicit = selection is not None
     selection = selection or Selection()
     findings: list[Finding] = []
     registry = ws.registry  # loaded once: features and weeks check against it
@@ -76,9 +77,20 @@ def lint(
     if progress:
         progress(total, total)
     everything = sort_findings([*findings, *ws.findings])
-    return Report(
-        "validate", tuple(everything), exit_code_for(everything), enforcement=policy.enforcement
-    )
+    if explicit:  # `validate PATH...` (pre-commit) reports on the files it was given only
+        wanted = _selected_paths(selection, ws)
+        everything = [f for f in everything if f.path in wanted]
+    code = exit_code_for(everything)
+    if code is ExitCode.FINDINGS and not policy.blocking:
+        code = ExitCode.OK  # advisory (a pilot): report everything, never fail, as the gate
+    return Report("validate", tuple(everything), code, enforcement=policy.enforcement)
+
+
+def _selected_paths(selection: Selection, ws: Workspace) -> set[str]:
+    paths = {*(selection.features or ()), *(selection.weeks or ()), *(selection.data or ())}
+    if selection.registry:
+        paths |= {POLICY_FILE, ws.policy.paths.metrics}
+    return paths
 
 
 def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
