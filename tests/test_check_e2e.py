@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import CliResult, CliRunner
 from gateflow import FEATURE, MATERIAL, SIGNERS, SPEC, Flow, signer_line
 from gitrepo import GitRepo
@@ -167,6 +169,39 @@ def test_renaming_a_material_after_approval_names_what_changed(flow: Flow) -> No
     assert signoff["state"] == "stale", result
     for path in (SPEC, MATERIAL, "launch/member-tiers/push.md"):
         assert path in signoff["message"], result
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    ["launch//member-tiers/push-copy.md", '"launch/member-tiers/push\\x2Dcopy.md"'],
+)
+def test_a_material_path_spelled_unlike_the_file_cannot_be_approved(
+    flow: Flow, spelled: str
+) -> None:
+    """Otherwise a later PR could edit the approved material and no feature would be
+    touched: the gate finds a material's feature by the path's text in the spec."""
+    flow.replace(SPEC, f"path: {MATERIAL}", f"path: {spelled}")
+    flow.repo.commit("respell the material path")
+    flow.approve("carol")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    signoff = gates(result)["ops-signoff"]
+    assert signoff["state"] == "fail", result
+    assert f"not written as {MATERIAL}" in signoff["message"], result
+
+    # Written plainly, the approval counts, and a later edit of the material is seen.
+    flow.replace(SPEC, f"path: {spelled}", f"path: {MATERIAL}")
+    flow.repo.commit("plain path")
+    flow.approve("carol")
+    assert flow.check().code == 0
+    flow.repo.checkout("main")
+    flow.repo.git("merge", "-q", "--ff-only", "pr")
+    flow.repo.git("checkout", "-q", "-B", "pr", "main")
+    flow.append(MATERIAL, "\nUnapproved promise: 90% off!\n")
+    flow.repo.commit("edit only the material")
+    later = flow.check("--format", "json")
+    assert later.code == 1, later
+    assert gates(later)["ops-signoff"]["state"] == "stale", later
 
 
 # --- launch materials are head data: never followed, never read through a link ------
@@ -493,3 +528,60 @@ def test_json_and_sarif_reports_parse_and_carry_the_gate_findings(flow: Flow) ->
     gitlab_run = flow.check("--format", "gitlab")
     issues = json.loads(gitlab_run.out)
     assert any(i["check_name"] == "ops-signoff" for i in issues), gitlab_run
+
+
+# --- more ways to fake a second approver ------------------------------------------------
+
+
+def test_the_pr_authors_own_approval_does_not_count(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("carol edits her own feature")
+    flow.approve("carol")
+    result = flow.check("--author", "Carol", "--format", "json")
+    assert result.code == 1, result
+    signoff = gates(result)["ops-signoff"]
+    assert signoff["state"] == "fail", result
+    assert "the PR author cannot approve" in signoff["message"], result
+
+
+def test_one_reviewer_under_two_spellings_is_one_approval(flow: Flow) -> None:
+    flow.replace("opsync.yml", "min_approvals: 1", "min_approvals: 2")
+    flow.commit_on_main("two ops reviewers per feature")
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    twice = flow.run("approve", FEATURE, "--key", str(flow.keys["carol"]), "--as", "CAROL")
+    assert twice.code == 0, twice
+    flow.repo.commit("carol again, shouting")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "needs 1 more ops" in gates(result)["ops-signoff"]["message"], result
+
+    flow.approve("dave")
+    assert flow.check().code == 0
+
+
+def test_a_record_copied_under_another_reviewers_name_is_rejected(flow: Flow) -> None:
+    flow.replace("opsync.yml", "min_approvals: 1", "min_approvals: 2")
+    flow.commit_on_main("two ops reviewers per feature")
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    record = flow.read(f"opsync/approvals/{FEATURE}/carol.yml")
+    flow.repo.write(f"opsync/approvals/{FEATURE}/dave.yml", record)
+    flow.repo.commit("dave 'approves' too")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    message = gates(result)["ops-signoff"]["message"]
+    assert "needs 1 more ops" in message and "stored as dave.yml" in message, result
+
+
+def test_a_spec_that_is_a_symlink_is_refused_without_reading_its_target(flow: Flow) -> None:
+    flow.repo.symlink("opsync/features/passwd.md", "/etc/passwd")
+    flow.repo.commit("a spec pointing outside the repo")
+    for fmt in FORMATS:
+        result = flow.check("--format", fmt)
+        assert result.code == 1, result
+        assert "root:" not in result.out + result.err, f"--format {fmt} leaked\n{result}"
+    found = report(flow.check("--format", "json"))["findings"]
+    assert any(f["path"] == "opsync/features/passwd.md" for f in found), found

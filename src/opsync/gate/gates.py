@@ -242,7 +242,7 @@ def evaluate(
         "week-alignment": lambda: week_alignment(feature, ws, today),
         "launch-materials": lambda: launch_materials(feature, state),
         "co-validation": lambda: co_validation(feature, state),
-        "ops-signoff": lambda: _signoff(signoff()),
+        "ops-signoff": lambda: untracked_materials(feature) or _signoff(signoff()),
     }
     results: list[GateResult] = []
     findings: list[Finding] = []
@@ -275,6 +275,31 @@ def evaluate(
             )
     result = FeatureResult(feature.id, feature.title, status, feature.path, tuple(results))
     return result, findings
+
+
+def untracked_materials(feature: Feature) -> Outcome | None:
+    """A failed sign-off when a material path is not written as the repo spells it.
+
+    `opsync check` finds the feature a changed material belongs to by searching spec
+    text for the changed path (touched.py). A path spelled otherwise (`./`, `//`, YAML
+    escapes such as `\\x2D`) would let a later PR change an approved material unseen,
+    so no approval can be scoped to such a spec.
+    """
+    for index, item in enumerate(feature.materials):
+        raw = item.get("path")
+        clean = normalize(raw) if isinstance(raw, str) else None
+        written = clean is not None and clean in feature.doc.meta_text + feature.doc.body
+        if clean is None or (raw == clean and written):
+            continue  # unsafe paths are the launch-materials gate's to report
+        return _outcome(
+            "ops-signoff",
+            False,
+            f"material path {raw!r} is not written as {clean}: a change to that file "
+            "would not be noticed, so approvals cannot cover it",
+            f"write the path plainly as `{clean}` (no `./`, `//` or escapes)",
+            ["launch_materials", index, "path"],
+        )
+    return None
 
 
 def _signoff(result: Tally) -> Outcome:
