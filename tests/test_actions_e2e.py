@@ -639,3 +639,15 @@ def test_an_approval_from_outside_the_team_does_not_stop_the_gate(pr: Pr) -> Non
         "/orgs/acme/teams/ops-team/memberships/mallory", method="GET"
     ).respond_with_json({"message": "Not Found"}, status=404)
     assert_passes(pr.check(event))
+
+
+@pytest.mark.parametrize("commit", [None, "", "pr"])
+def test_a_review_without_a_commit_sha_is_stale_and_never_resolved_as_a_ref(
+    pr: Pr, commit: str | None
+) -> None:
+    pr.edit_spec()
+    event = pr.payload()
+    approval = review(1, "carol", "APPROVED", "")
+    approval["commit_id"] = commit  # `pr` is a branch here: it must not be resolved
+    pr.serve(event, [approval])
+    assert_signoff_fails(pr.check(event), "the review names no commit")

@@ -7,6 +7,7 @@ bundle digest at the review's `commit_id` must equal the digest at the live head
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,10 @@ from opsync.gate.bundle import Bundle, changed_paths
 from opsync.gate.evidence import Approval, BundleAt, Verdict
 from opsync.github_api import GitHubClient
 from opsync.github_reviews import Review, latest_opinionated, review_is_evidence
+
+# A review's commit_id is a full sha; anything else (null for a commit GitHub no longer
+# has) must not reach `git rev-parse`, where a name like `main` would resolve.
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass
@@ -39,6 +44,18 @@ class GitHubEvidence:
             if not verdict.ok:
                 found.append(
                     Approval(review.login, self.name, Verdict.REJECTED, verdict.reason, where)
+                )
+                continue
+            if not _SHA.fullmatch(review.commit_id):
+                found.append(
+                    Approval(
+                        review.login,
+                        self.name,
+                        Verdict.STALE,
+                        "the review names no commit, so what it approved is unknown "
+                        "(ask for a new review)",
+                        where,
+                    )
                 )
                 continue
             then = bundle_at(review.commit_id)
