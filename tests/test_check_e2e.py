@@ -204,6 +204,30 @@ def test_a_material_path_spelled_unlike_the_file_cannot_be_approved(
     assert gates(later)["ops-signoff"]["state"] == "stale", later
 
 
+@pytest.mark.parametrize("material", ["opsync/weeks/2026-W48.md", "opsync/features/other.md"])
+def test_a_material_among_opsync_files_still_makes_its_approval_stale(
+    flow: Flow, material: str
+) -> None:
+    if not (flow.repo.path / material).exists():
+        flow.repo.write(material, flow.read(SPEC).replace(f"id: {FEATURE}", "id: other"))
+    flow.replace(
+        SPEC, "{kind: cs-faq, na: no new support flow}", f"{{kind: cs-faq, path: {material}}}"
+    )
+    flow.repo.commit("a material that is also an opsync file")
+    flow.approve("carol")
+    if material.endswith("other.md"):
+        flow.approve("carol", "other")
+    assert flow.check().code == 0
+    flow.repo.checkout("main")
+    flow.repo.git("merge", "-q", "--ff-only", "pr")
+    flow.repo.git("checkout", "-q", "-B", "pr", "main")
+    flow.append(material, "\nEdited after the approval.\n")
+    flow.repo.commit("edit only that file")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert gates(result)["ops-signoff"]["state"] == "stale", result
+
+
 # --- launch materials are head data: never followed, never read through a link ------
 
 

@@ -79,8 +79,9 @@ def find_touched(
                 out.weeks.append(path)
             elif not _spec_id(path, paths.features):
                 others.append(path)
+    if out.changed:  # any changed file may be a material, even a week doc or a spec
+        _by_material(out.changed, ws, repo, head, out)
     if others:
-        _by_material(others, ws, repo, head, out)
         _by_code(others, ws, repo, head, out)
     for named in FEATURE_LINE.findall(pr_body or ""):
         feature_id = named.lower()
