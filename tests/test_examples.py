@@ -272,3 +272,36 @@ def test_one_broken_file_of_each_kind_hides_nothing(tmp_path: Path) -> None:
         ("opsync/weeks/2026-W49.md", "front-matter-unclosed"),
         ("opsync/data/more.csv", "data-unknown-metric"),
     }, describe(report)
+
+
+@pytest.mark.parametrize(
+    ("target", "text"),
+    [
+        ("opsync/metrics.yml", "version: 1\nmetrics: " + "[" * 50_000 + "]" * 50_000),
+        ("opsync/metrics.yml", "version: 1\nmetrics: " + "{a: " * 5_000 + "1" + "}" * 5_000),
+        ("opsync.yml", "version: 1\nroles:\n  ops:\n" + "    " + "- " * 50_000 + "x\n"),
+        ("opsync/weeks/2026-W49.md", "---\nweek: 2026-W49\ngoal: " + "[" * 50_000 + "\n---\n"),
+    ],
+)
+def test_deep_nesting_is_refused_not_crashed(tmp_path: Path, target: str, text: str) -> None:
+    """libyaml's composer recurses in C: 50,000 levels would kill the process."""
+    root = workspace(tmp_path)
+    place(root, "policy", target, text.encode())
+    report = lint(WorktreeSource(root))
+    assert_well_formed(report)
+    assert any(f.rule == "yaml-limits" and f.path == target for f in report.findings), describe(
+        report
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ['"launch/\\0x"', "a" * 5_000, '"launch/\\e[31mred"', "C:/x", "launch\\\\x.md"]
+)
+def test_hostile_material_paths_are_findings(tmp_path: Path, path: str) -> None:
+    root = workspace(tmp_path)
+    spec = root / "opsync/features/member-tiers.md"
+    spec.write_text(spec.read_text().replace("launch/member-tiers/push-copy.md", path))
+    report = lint(WorktreeSource(root))
+    assert_well_formed(report)
+    hits = [f for f in report.findings if f.rule == "feature-material-path"]
+    assert hits and all(len(f.message) < 200 for f in hits), describe(report)

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover
 MAX_BYTES = 1_000_000
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 64  # opsync files nest ~5 deep; libyaml's composer recurses in C (segfault)
 
 KeyPath = Sequence[str | int]
 
@@ -154,6 +155,7 @@ def load(text: str) -> Any:
         _reject_tab_indent(text)
     loader = _Loader(text)
     try:
+        _check_depth(text)
         value = loader.get_single_data()
     except YamlProblem:
         raise
@@ -193,6 +195,31 @@ def load(text: str) -> Any:
             "write the values out instead of nesting aliases",
         )
     return value
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting before composing: `[[[[...` 50,000 deep crashes the C composer.
+
+    Nesting needs a bracket, `-` or `?` per level (indentation alone costs n**2 bytes), so
+    most files are let through by counting; the rest get a flat pass over parse events.
+    """
+    if sum(text.count(c) for c in "[{-?") <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlProblem(
+                    "yaml-limits",
+                    f"values nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; opsync files need only a few levels",
+                    (mark.line + 1) if mark else 1,
+                    (mark.column + 1) if mark else 1,
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def _reject_tab_indent(text: str) -> None:

@@ -15,6 +15,12 @@ TARGET = "feature"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL would crash the OS lookup; the rest hide
 
 
+def _short(text: str, limit: int = 80) -> str:
+    """Quoted, escaped and cut: a path from a hostile file must not flood the report."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 4] + "...'"
+
+
 def _kind(source: Any, path: str) -> Kind | None:
     """The file's kind, or None when the OS refuses the name (ENAMETOOLONG and the like)."""
     try:
@@ -135,7 +141,8 @@ def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
                 feature.path,
                 keys,
                 "feature-material-path",
-                f"material path {path!r} is absolute, leaves the repo or has control characters",
+                f"material path {_short(path)} is absolute, leaves the repo or has "
+                "control characters",
                 "use a path relative to the repo root, e.g. launch/<id>/copy.md",
             )
             continue
@@ -156,7 +163,7 @@ def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
                 feature.path,
                 keys,
                 "feature-material-path",
-                f"material path {clean!r} cannot be looked up (too long or not a file name)",
+                f"material path {_short(clean)} cannot be looked up (too long or not a file name)",
                 "use a short path relative to the repo root, e.g. launch/<id>/copy.md",
             )
         elif kind is not Kind.FILE:
