@@ -8,6 +8,7 @@ Output is capped below GitHub's limits with a "N more not shown" line.
 from __future__ import annotations
 
 from opsync.findings import Finding, Severity, sort_findings
+from opsync.policy import GATES
 from opsync.report.model import FeatureResult, GateState, Report
 from opsync.report.text_format import ADVISORY_LINE, GATE_SEVERITY, location, summary_line
 
@@ -28,14 +29,7 @@ SEVERITY_EMOJI: dict[Severity, str] = {
     Severity.WARNING: "⚠️",
     Severity.NOTE: "ℹ️",
 }
-GATE_ORDER = (
-    "shared-metric",
-    "ops-involvement",
-    "week-alignment",
-    "launch-materials",
-    "co-validation",
-    "ops-signoff",
-)
+GATE_ORDER = GATES  # table columns follow DESIGN §3's order
 # ASCII punctuation with a meaning somewhere in GitHub Markdown (emphasis, code, links,
 # HTML, entities, tables, math, strikethrough). A backslash makes each one literal.
 _SPECIAL = frozenset("\\`*_{}[]()<>#+!|~&$:")
