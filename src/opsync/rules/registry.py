@@ -71,8 +71,12 @@ declare("encoding", "file", "Files are UTF-8 (a BOM and CRLF line ends are accep
 declare("yaml-syntax", "file", "YAML must parse; tabs are not allowed for indentation.")
 declare("yaml-duplicate-key", "file", "A mapping must not repeat a key.")
 declare("yaml-unsafe-tag", "file", "No YAML tags that build objects (`!!python/...`).")
-declare("yaml-limits", "file", "Aliases are capped in number and expanded size (no alias bombs).")
-declare("file-too-large", "file", "A YAML or Markdown file is at most 1 MB.")
+declare(
+    "yaml-limits",
+    "file",
+    "Aliases are capped in number and expanded size (no alias bombs); nesting in depth.",
+)
+declare("file-too-large", "file", "An opsync file (YAML, Markdown or CSV) is at most 1 MB.")
 declare("front-matter-missing", "file", "Specs and week docs start with a `---` YAML block.")
 declare("front-matter-unclosed", "file", "The front-matter block ends with a `---` line.")
 declare("schema", "file", "The file matches its JSON Schema (`opsync schema KIND`).")
