@@ -611,15 +611,8 @@ def test_a_spec_that_is_a_symlink_is_refused_without_reading_its_target(flow: Fl
     assert any(f["path"] == "opsync/features/passwd.md" for f in found), found
 
 
-GREP_TEXT_FIX = (
-    "opsync.git.Repo.grep_files runs `git grep -I`, which skips files git deems binary "
-    "(a NUL byte, or `-diff`/`binary` in .gitattributes of the checked-out head), so the "
-    "spec listing a changed material is not found and the change touches no feature; "
-    "fix: `--text` instead of `-I` in grep_files"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=GREP_TEXT_FIX)
 @pytest.mark.parametrize("how", ["nul-in-spec", "gitattributes"])
 def test_an_approved_material_cannot_change_unseen_by_making_specs_binary(
     flow: Flow, how: str

@@ -189,3 +189,18 @@ def test_helpers() -> None:
     assert page_name("Odd Name").startswith("f-") and page_name("Odd Name").endswith(".html")
     body = "a <!-- hint -->\n```\n<!-- kept -->\n```\n<!--\nmulti\n-->b"
     assert strip_comments(body) == "a \n```\n<!-- kept -->\n```\nb"
+
+
+def test_forked_workers_write_the_same_pages(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsync.dashboard import pages
+    from opsync.dashboard.build import build
+
+    d = collect(ws, TODAY)
+    build(d, ws / "serial")
+    monkeypatch.setattr(pages, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pages, "CHUNK", 1)
+    assert pages._workers(len(d.features)) > 1 or pages.os.cpu_count() == 1
+    build(d, ws / "forked")
+    serial = {p.name: p.read_bytes() for p in (ws / "serial" / "features").iterdir()}
+    forked = {p.name: p.read_bytes() for p in (ws / "forked" / "features").iterdir()}
+    assert serial == forked and len(serial) == 3

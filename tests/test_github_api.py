@@ -182,23 +182,30 @@ def test_response_that_is_not_json_cannot_be_verified(server: HTTPServer) -> Non
     assert_verify_error(exc, "not JSON")
 
 
-@pytest.mark.parametrize(("state", "expected"), [("active", True), ("pending", False)])
-def test_team_membership_active_member(server: HTTPServer, state: str, expected: bool) -> None:
-    server.expect_request("/orgs/octo-org/teams/ops-team/memberships/alice").respond_with_json(
-        {"state": state, "role": "member"}
+TEAM_MEMBERS = "/orgs/octo-org/teams/ops-team/members"
+
+
+@pytest.mark.parametrize(("members", "expected"), [(["bob", "Alice"], True), (["bob"], False)])
+def test_team_membership_reads_the_member_list(
+    server: HTTPServer, members: list[str], expected: bool
+) -> None:
+    # The list holds active members only; a pending invitation is not on it.
+    server.expect_request(TEAM_MEMBERS).respond_with_json(
+        [{"login": m, "type": "User"} for m in members]
     )
-    assert client(server, Sleeps()).team_membership("octo-org", "ops-team", "alice") is expected
+    api = client(server, Sleeps())
+    assert api.team_membership("octo-org", "ops-team", "alice") is expected
+    assert api.team_membership("octo-org", "ops-team", "bob") is True
+    assert len(server.log) == 1  # one read per team, however many logins are asked
 
 
 @pytest.mark.parametrize("status", [403, 404])
 def test_team_membership_403_404_cannot_verify(server: HTTPServer, status: int) -> None:
-    server.expect_request("/orgs/octo-org/teams/ops-team/memberships/alice").respond_with_json(
-        {"message": "Not Found"}, status=status
-    )
+    server.expect_request(TEAM_MEMBERS).respond_with_json({"message": "Not Found"}, status=status)
     sleeps = Sleeps()
     with pytest.raises(VerifyError) as exc:
         client(server, sleeps).team_membership("octo-org", "ops-team", "alice")
-    assert_verify_error(exc, "cannot verify", "alice", "octo-org/ops-team", str(status))
+    assert_verify_error(exc, "cannot verify", "octo-org/ops-team", str(status))
     assert "read:org" in (exc.value.hint or "")
     assert sleeps == []
 

@@ -143,7 +143,8 @@ class Repo:
         """
         if not needles:
             return []
-        args = ["grep", "-l", "-z", "-F", "--no-color", "-I"]
+        # --text: a NUL byte or a `-diff` attribute in the head must not hide a spec.
+        args = ["grep", "-l", "-z", "-F", "--no-color", "--text"]
         for needle in needles:
             args += ["-e", needle]
         status, out = self._run(*args, commit, "--", folder, ok=(0, 1))

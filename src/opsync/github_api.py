@@ -106,6 +106,7 @@ class GitHubClient:
         self._origin = _origin(base)
         self._timeout = timeout
         self._attempts = max(1, attempts)
+        self._teams: dict[tuple[str, str], frozenset[str]] = {}  # team -> member logins
         self._backoff = backoff
         self._max_wait = max_wait
         self._sleep = sleep
@@ -131,27 +132,31 @@ class GitHubClient:
         return self._get_pages(path)
 
     def team_membership(self, org: str, team_slug: str, login: str) -> bool:
-        """True for an active member, False for a pending invitation.
+        """Is `login` an active member of the team (pending invitations are not)?
 
-        GitHub answers 404 both for "not a member" and for "this token may not see the
-        team", so 403 and 404 are "cannot verify" (exit 3), never "not a member".
+        Read as the team's member list rather than the per-user membership endpoint:
+        GitHub answers 404 there both for "not a member" and for "this token may not see
+        the team". A 200 on the list proves the token sees the team, so a login absent
+        from it really is not a member; a 403/404 on the list is "cannot verify" (exit 3).
         """
-        path = f"/orgs/{_seg(org)}/teams/{_seg(team_slug)}/memberships/{_seg(login)}"
-        what = f"membership of {login} in team {org}/{team_slug}"
-        resp = self._request(self._base + path, what, allow=(403, 404))
-        if resp.status in (403, 404):
-            raise VerifyError(
-                f"cannot verify {what}: GitHub answered {resp.status}"
-                f"{_api_message(resp)} (404 also means the token may not see the team)",
-                "give the token organization read access (a fine-grained token or GitHub "
-                "App with `members: read`, or a classic token with `read:org`) — the "
-                "default workflow GITHUB_TOKEN cannot read team membership — or list the "
-                "reviewers by login in opsync.yml instead of by team",
+        key = (org.casefold(), team_slug.casefold())
+        if key not in self._teams:
+            path = f"/orgs/{_seg(org)}/teams/{_seg(team_slug)}/members"
+            what = f"members of team {org}/{team_slug}"
+            try:
+                members = self._get_pages(path)
+            except VerifyError as exc:
+                raise VerifyError(
+                    f"cannot verify {what}: {exc.message}",
+                    "give the token organization read access (a fine-grained token or GitHub "
+                    "App with `members: read`, or a classic token with `read:org`) — the "
+                    "default workflow GITHUB_TOKEN cannot read team membership — or list the "
+                    "reviewers by login in opsync.yml instead of by team",
+                ) from exc
+            self._teams[key] = frozenset(
+                str(m.get("login", "")).casefold() for m in members if isinstance(m, dict)
             )
-        data = _decode(resp, what)
-        if not isinstance(data, dict):
-            raise _shape_error(what)
-        return data.get("state") == "active"
+        return login.casefold() in self._teams[key]
 
     # --- plumbing -------------------------------------------------------------------
 

@@ -76,12 +76,15 @@ class Policy:
         return self.roles.get(role, ())
 
     def has_role(self, login: str, role: str) -> bool:
-        folded = login.casefold()
-        return any(m.casefold() == folded for m in self.members(role))
+        """Listed by login (`carol` or `@carol`); `@org/team` entries need the forge."""
+        folded = login.lstrip("@").casefold()
+        return any(m.lstrip("@").casefold() == folded for m in self.members(role) if "/" not in m)
 
     def gate_applies(self, gate: str, status: str) -> bool:
         if status not in STATUSES:
-            return False  # dropped features pass every gate
+            # A dropped feature needs nothing but ops sign-off: otherwise dropping it would
+            # let a PR change the code it governs with no one approving.
+            return gate == "ops-signoff"
         start = self.gate_from.get(gate, DEFAULT_GATE_FROM[gate])
         return STATUSES.index(status) >= STATUSES.index(start)
 

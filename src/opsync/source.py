@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     FILE = "file"
     SYMLINK = "symlink"
     DIR = "dir"

@@ -9,7 +9,9 @@ opens from `file://` and publishes to GitHub Pages as it is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,7 +80,7 @@ def strip_comments(body: str) -> str:
 
 
 @cache
-def _markdown() -> Callable[[str], str]:
+def markdown() -> Callable[[str], str]:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -103,6 +105,19 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def put(path: Path, text: str) -> None:
+    """Replace `path` whole (temp file + rename), so a reader never sees half a page.
+    No fsync: a generated page is cheap to rebuild, and 5,000 fsyncs cost half a minute."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
 def _prepare(out: Path) -> None:
     """An empty or missing folder, or one this command built; never someone's files."""
     if out.exists() and not out.is_dir():
@@ -119,35 +134,22 @@ def _prepare(out: Path) -> None:
 
 
 def build(d: Dashboard, out: Path, progress: Progress | None = None) -> BuildResult:
-    from markupsafe import Markup
-
     from opsync import __version__
-    from opsync.fsutil import write_atomic
+    from opsync.dashboard.pages import write_feature_pages
     from opsync.resources import data_dir
 
     _prepare(out)
     env = environment()
     common: dict[str, Any] = {"d": d, "short": SHORT, "version": __version__, "lang": "en"}
     common.update(LIMITS)
-    write_atomic(out / MARKER, "opsync dashboard output: rebuilt by `opsync dashboard`\n")
-    write_atomic(out / ".nojekyll", "")  # GitHub Pages: serve the files as they are
+    put(out / MARKER, "opsync dashboard output: rebuilt by `opsync dashboard`\n")
+    put(out / ".nojekyll", "")  # GitHub Pages: serve the files as they are
     css = (data_dir("templates") / "dashboard" / "style.css").read_text(encoding="utf-8")
-    write_atomic(out / "style.css", css)
+    put(out / "style.css", css)
     for name in ("index", "metrics", "features"):
         html = env.get_template(f"{name}.html.j2").render(root="", **common)
-        write_atomic(out / f"{name}.html", html)
-    template = env.get_template("feature.html.j2")
-    written: set[str] = set()
-    render = _markdown()
-    for done, view in enumerate(d.features, start=1):
-        body = Markup(render(strip_comments(view.feature.doc.body)))  # raw HTML off
-        name = page_name(view)
-        write_atomic(
-            out / "features" / name, template.render(root="../", v=view, body=body, **common)
-        )
-        written.add(name)
-        if progress and (done % 100 == 0 or done == len(d.features)):
-            progress("writing pages", done, len(d.features))
+        put(out / f"{name}.html", html)
+    written = write_feature_pages(d, out, common, progress)
     for stale in (out / "features").glob("*.html"):
         if stale.name not in written:
             stale.unlink()

@@ -62,10 +62,8 @@ class GateContext:
         key = (login.casefold(), role)
         if key not in self._members:
             teams = [m for m in self.policy.members(role) if m.startswith("@") and "/" in m]
-            self._members[key] = bool(self.teams) and any(
-                self.teams(team, login)
-                for team in teams  # type: ignore[misc]
-            )
+            resolve = self.teams
+            self._members[key] = resolve is not None and any(resolve(t, login) for t in teams)
         return self._members[key]
 
     def bundle_at(self, bundle: Bundle) -> Callable[[str], Bundle | None]:
