@@ -45,6 +45,8 @@ def normalize(path: str) -> str | None:
     """A repo-relative path, or None when it is absolute or climbs out with `..`."""
     if not path or path.startswith(("/", "\\")) or "\\" in path or ":" in path.split("/")[0]:
         return None
+    if any(ord(c) < 32 or c == "\x7f" for c in path) or len(path) > 4096:
+        return None  # control characters (NUL) or absurd lengths: never a repo file
     parts = PurePosixPath(path).parts
     if ".." in parts:
         return None
@@ -70,7 +72,7 @@ class WorktreeSource:
             current = current / part
             try:
                 mode = os.lstat(current).st_mode
-            except (FileNotFoundError, NotADirectoryError):
+            except (OSError, ValueError):  # missing, not a folder, NUL, name too long
                 return Kind.MISSING
             if stat.S_ISLNK(mode):
                 return Kind.SYMLINK

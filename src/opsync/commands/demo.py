@@ -130,7 +130,14 @@ def play(s: Session) -> None:
     s.opsync("check", "--base", "main", "--format", "markdown", expect=0)
 
 
-@click.command("demo")
+@click.command(
+    "demo",
+    epilog="""\b
+Examples:
+  opsync demo                      watch the flow, then the temp repo is removed
+  opsync demo --keep               keep the repo to explore it afterwards
+""",
+)
 @click.option("--keep", is_flag=True, help="Keep the demo repo and print where it is.")
 @click.option(
     "--color",

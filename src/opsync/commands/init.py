@@ -186,7 +186,16 @@ def run(options: InitOptions, week: str | None = None) -> ExitCode:
     return ExitCode.OK
 
 
-@click.command(name="init")
+@click.command(
+    name="init",
+    epilog="""\b
+Examples:
+  opsync init                      a pilot workspace (advisory) to fill in
+  opsync init --example            a complete example: roster, metrics, a feature
+  opsync init --example --lang zh  the example with Chinese templates
+  opsync init --ci github          also write the GitHub workflows
+""",
+)
 @click.option("--example", is_flag=True, help="Add a complete example: roster, metrics, a feature.")
 @click.option("--ci", type=click.Choice(CI_CHOICES), help="Also write CI workflow templates.")
 @click.option(

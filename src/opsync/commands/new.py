@@ -161,12 +161,25 @@ def find_root() -> Path:
         return find_repo(Path.cwd()).resolve()
 
 
-@click.group(name="new")
+@click.group(
+    name="new",
+    epilog="""\b
+Examples:
+  opsync new feature signup-revamp --ops carol --metric first-order-conversion
+  opsync new week --week 2026-W48
+""",
+)
 def command() -> None:
     """Create a feature spec or a week doc from a template (never overwrites)."""
 
 
-@command.command(name="feature")
+@command.command(
+    name="feature",
+    epilog="""\b
+Example:
+  opsync new feature signup-revamp --title "Sign-up revamp" --product alice --ops carol
+""",
+)
 @click.argument("feature_id", metavar="ID")
 @click.option("--title", help="Title (default: from the id).")
 @click.option("--product", metavar="LOGIN", help="Product owner's login.")
@@ -186,7 +199,14 @@ def feature(
     return int(new_feature(options))
 
 
-@command.command(name="week")
+@command.command(
+    name="week",
+    epilog="""\b
+Examples:
+  opsync new week                  this ISO week
+  opsync new week --week 2026-W49  a given week
+""",
+)
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the current one).")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
 def week(week: str | None, lang: str) -> int:

@@ -47,7 +47,16 @@ def feature_id(feature: Feature, ws: Any) -> Iterator[Finding]:
 def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
     for role in ("product", "ops"):
         login = feature.owners.get(role)
-        if login and not ws.policy.has_role(login, role):
+        if not login and feature.status != "dropped":
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                ["owners", role],
+                "feature-owners",
+                f"the feature has no {role} owner",
+                f"set owners.{role} to a login from roles.{role}: both sides own it from day one",
+            )
+        elif login and not ws.policy.has_role(login, role):
             yield finding_at(
                 feature.doc,
                 feature.path,
@@ -76,7 +85,17 @@ def week(feature: Feature, ws: Any) -> Iterator[Finding]:
 def metric(feature: Feature, ws: Any) -> Iterator[Finding]:
     registry = ws.registry
     name = feature.meta.get("metric")
-    if registry is None or not name:
+    if registry is None:
+        return
+    if not name:
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["metric"],
+            "feature-metric",
+            "the feature names no metric",
+            "set `metric:` to a key metric, or one that feeds a key metric",
+        )
         return
     if name not in registry.metrics:
         yield finding_at(
