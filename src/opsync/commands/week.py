@@ -107,12 +107,27 @@ def _day(value: object) -> date | None:
     return value.date() if hasattr(value, "date") else None
 
 
-@click.group(name="week")
+@click.group(
+    name="week",
+    epilog="""\b
+Examples:
+  opsync week new                  draft this week's alignment doc, pre-filled
+  opsync week check                in a scheduled job: fail when it is missing or overdue
+""",
+)
 def command() -> None:
     """The weekly alignment loop: draft this week's doc, check it is done."""
 
 
-@command.command(name="new")
+@command.command(
+    name="new",
+    epilog="""\b
+Examples:
+  opsync week new                        this ISO week's doc
+  opsync week new --week 2026-W49 --lang zh
+  $EDITOR "$(opsync week new)"           draft it and open it
+""",
+)
 @WEEK
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @ROOT
@@ -129,6 +144,11 @@ def new(week: str | None, lang: str, root: Path | None, today: object) -> None:
 @command.command(
     name="check",
     epilog="""\b
+Examples:
+  opsync week check                      this week's doc, for a scheduled job
+  opsync week check --week 2026-W48 --format json
+
+\b
 Exit codes: 0 the doc is complete, or incomplete but not yet due;
 1 the doc is missing, or incomplete from policy `week: {due_weekday: N}` on
 (ISO weekday, 1 = Monday; default 3 = Wednesday); 2 configuration error.
@@ -147,6 +167,8 @@ def check(
     quiet: int,
     verbose: int,
 ) -> None:
-    """Fail when this week's alignment doc is missing or, after its due weekday,
-    incomplete (no goal, no product actions, an action without ops support)."""
+    """Fail when this week's doc is missing, or incomplete once due.
+
+    Incomplete: no goal statement or metric, no product actions, or a week-doc rule
+    error such as a product action without ops support."""
     finish(run_check(CheckOptions(root, week, _day(today), fmt, color, quiet, verbose)))

@@ -45,7 +45,7 @@ class MetricView:
     target: Target | None
     inputs: tuple[str, ...]  # metrics its formula names
     feeds: tuple[str, ...]  # composites whose formulas name it
-    features: tuple[str, ...] = ()  # ids of features that drive it
+    features: tuple[str, ...] = ()  # features that drive it, by spec file name
 
     @property
     def known(self) -> list[Point]:

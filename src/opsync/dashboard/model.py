@@ -158,7 +158,7 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
             progress("reading features", done, len(paths))
     by_metric: dict[str, list[str]] = {}
     for feature in features:
-        by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.id)
+        by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.file_id)
     values, findings = load_values(ws)
     metrics = metric_views(registry, values, by_metric) if registry else {}
     committed, head = committed_results(root, today)
