@@ -37,9 +37,13 @@ def machine() -> str:
     except OSError:
         pass
     git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    bytecode = ", PYTHONDONTWRITEBYTECODE=1" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
     return (
         f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, {git}"
+        f"{platform.system()} {platform.release()}, {git}{bytecode}; opsync at {commit}"
     )
 
 
