@@ -222,3 +222,10 @@ CSV_ISH = st.text(alphabet='period,metrcvalu-W0123456789.\r\n"Q ', max_size=200)
 def test_random_bytes_give_findings_never_exceptions(data: bytes) -> None:
     result = load_csv(data, PATH, KNOWN)
     assert all(f.line >= 1 and f.col >= 1 for f in result.findings)
+
+
+def test_a_quote_inside_a_field_is_a_finding_not_a_crash() -> None:
+    # Found by the fuzz test: csv reads `#2026-W48"` literally, a quote scan toggles.
+    raw = b'period,metric,value\n#2026-W48","average-order-value","153.3"\n'
+    result = load_csv(raw, "opsync/data/x.csv")
+    assert result.findings and all(f.line == 2 for f in result.findings)

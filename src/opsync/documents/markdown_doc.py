@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from opsync.documents import safe_yaml
@@ -107,13 +107,26 @@ def _title_index(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {t.strip().casefold(): name for name, ts in titles.items() for t in ts}
 
 
+@cache
+def _block_parser() -> Any:
+    """CommonMark block structure only, built once per process.
+
+    Sections and task items need headings, lists and HTML blocks; an inline token's
+    `content` (a heading's text, a list item's first line) is set by the block stage, so
+    the inline stage — most of the parsing cost — is switched off.
+    """
+    from markdown_it import MarkdownIt  # heavy: imported only when a body is read
+
+    md = MarkdownIt("commonmark")
+    md.core.ruler.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"])
+    return md
+
+
 def find_sections(
     body: str, body_line: int, titles: dict[str, tuple[str, ...]]
 ) -> dict[str, Section]:
     """Sections by `<!-- opsync:NAME -->` marker before a heading, or by heading title."""
-    from markdown_it import MarkdownIt  # heavy: imported only when a body is read
-
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = _block_parser().parse(body)
     by_title = _title_index(titles)
     lines = body.split("\n")
     starts: list[tuple[str, str, int, int, int]] = []  # name, title, level, head_row, body_row
