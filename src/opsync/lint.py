@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -63,12 +65,7 @@ def lint(
     )
     week_paths = list(ws.week_paths()) if selection.weeks is None else list(selection.weeks)
     total = len(feature_paths) + len(week_paths)
-    for done, path in enumerate(feature_paths, start=1):
-        feature = ws.feature_at(path)
-        if feature is not None:
-            findings += rules.run("feature", feature, ws)
-        if progress and done % 250 == 0:
-            progress(done, total)
+    findings += _lint_features(ws, feature_paths, total, progress)
     for path in week_paths:
         week = ws.week_at(path)
         if week is not None:
@@ -84,6 +81,54 @@ def lint(
     if code is ExitCode.FINDINGS and not policy.blocking:
         code = ExitCode.OK  # advisory (a pilot): report everything, never fail, as the gate
     return Report("validate", tuple(everything), code, enforcement=policy.enforcement)
+
+
+# Specs are independent of each other, so big workspaces are linted by forked workers
+# over chunks; below this many specs a fork costs more than it saves.
+PARALLEL_MIN = 400
+CHUNK = 250
+_SHARED: Workspace | None = None  # the parent's workspace, inherited by forked workers
+
+
+def _lint_chunk(paths: list[str]) -> list[Finding]:
+    ws = _SHARED
+    assert ws is not None
+    before = len(ws.findings)
+    found: list[Finding] = []
+    for path in paths:
+        feature = ws.feature_at(path)
+        if feature is not None:
+            found += rules.run("feature", feature, ws)
+    return found + ws.findings[before:]
+
+
+def _lint_features(
+    ws: Workspace, paths: list[str], total: int, progress: Progress | None
+) -> list[Finding]:
+    global _SHARED
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    workers = min(os.cpu_count() or 1, 8)
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    _SHARED = ws
+    findings: list[Finding] = []
+    try:
+        if len(paths) < PARALLEL_MIN or workers < 2 or not can_fork:
+            results: Iterable[list[Finding]] = map(_lint_chunk, chunks)
+            pool = None
+        else:
+            rules.load_all()  # import once in the parent, not once per worker
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results = pool.imap(_lint_chunk, chunks)
+        for done, found in enumerate(results, start=1):
+            findings += found
+            if progress:
+                progress(min(done * CHUNK, len(paths)), total)
+        if pool is not None:
+            pool.close()
+            pool.join()
+    finally:
+        _SHARED = None
+    return findings
 
 
 def _selected_paths(selection: Selection, ws: Workspace) -> set[str]:
