@@ -112,7 +112,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     repo = open_repo(options.repo)
     base = repo.resolve(options.base)
     head = repo.resolve(options.head)
-    repo.merge_base(base, head)  # exit 3 with `fetch-depth: 0` advice when history is missing
+    merge_base = repo.merge_base(base, head)  # exit 3, `fetch-depth: 0` advice, if missing
     policy, signers = trusted_policy(repo.tree(base, f"base {base[:7]}"), base)
     head_tree = repo.tree(head, f"head {head[:7]}")
     ws = Workspace(head_tree, policy)
@@ -134,7 +134,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     findings: list[Finding] = list(touched.findings)
     results: list[FeatureResult] = []
     today = options.today or date.today()
-    base_tree = repo.tree(repo.merge_base(base, head), "merge base")
+    base_tree = repo.tree(merge_base, "merge base")
     for feature_id in sorted(touched.features):
         feature = ws.feature(feature_id)
         if feature is None:  # load problems are already in ws.findings
@@ -159,8 +159,9 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
 
         result, gate_findings = gates.evaluate(feature, ws, signoff, today)
         findings += gate_findings
-        findings += _transition(feature, base_tree, ws)
-        results.append(_with_transition(result, feature, base_tree, ws))
+        result, moved_back = _transition(result, feature, base_tree, ws)
+        findings += moved_back
+        results.append(result)
     for week_path in touched.weeks:
         week = ws.week_at(week_path)
         if week is not None:
@@ -246,12 +247,20 @@ def _base_status(feature: Feature, base_tree: FileSource, ws: Workspace) -> str 
     return str(doc.meta.get("status")) if doc is not None else None
 
 
-def _transition(feature: Feature, base_tree: FileSource, ws: Workspace) -> list[Finding]:
+def _transition(
+    result: FeatureResult, feature: Feature, base_tree: FileSource, ws: Workspace
+) -> tuple[FeatureResult, list[Finding]]:
+    """The status move base -> head, shown in the table; moving back is a warning."""
     before, after = _base_status(feature, base_tree, ws), feature.status
+    if before is None or before == after:
+        return result, []
+    moved = FeatureResult(
+        result.feature, result.title, f"{before} → {after}", result.path, result.gates
+    )
     if before in STATUSES and after in STATUSES and STATUSES.index(after) < STATUSES.index(before):
         from opsync.workspace import finding_at
 
-        return [
+        return moved, [
             finding_at(
                 feature.doc,
                 feature.path,
@@ -262,15 +271,4 @@ def _transition(feature: Feature, base_tree: FileSource, ws: Workspace) -> list[
                 Severity.WARNING,
             )
         ]
-    return []
-
-
-def _with_transition(
-    result: FeatureResult, feature: Feature, base_tree: FileSource, ws: Workspace
-) -> FeatureResult:
-    before = _base_status(feature, base_tree, ws)
-    if before is None or before == feature.status:
-        return result
-    return FeatureResult(
-        result.feature, result.title, f"{before} → {feature.status}", result.path, result.gates
-    )
+    return moved, []
