@@ -206,20 +206,29 @@ def _check_depth(text: str) -> None:
     if sum(text.count(c) for c in "[{-?") <= MAX_DEPTH:
         return
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise YamlProblem(
-                    "yaml-limits",
-                    f"values nested more than {MAX_DEPTH} levels deep",
-                    "flatten the structure; opsync files need only a few levels",
-                    (mark.line + 1) if mark else 1,
-                    (mark.column + 1) if mark else 1,
-                )
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml scans ahead and has a nesting cap of its own (PyYAML >= 6.0.4).
+        if "nesting depth" in str(exc.problem):
+            raise _too_deep(exc.problem_mark) from None
+        # Any other syntax error is reported, with its context, by `load`.
+
+
+def _too_deep(mark: Any) -> YamlProblem:
+    return YamlProblem(
+        "yaml-limits",
+        f"values nested more than {MAX_DEPTH} levels deep",
+        "flatten the structure; opsync files need only a few levels",
+        (mark.line + 1) if mark else 1,
+        (mark.column + 1) if mark else 1,
+    )
 
 
 def _reject_tab_indent(text: str) -> None:
