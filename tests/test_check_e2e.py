@@ -204,19 +204,37 @@ def test_a_material_path_spelled_unlike_the_file_cannot_be_approved(
     assert gates(later)["ops-signoff"]["state"] == "stale", later
 
 
-@pytest.mark.parametrize("material", ["opsync/weeks/2026-W48.md", "opsync/features/other.md"])
-def test_a_material_among_opsync_files_still_makes_its_approval_stale(
+@pytest.mark.parametrize(
+    "material",
+    ["opsync/weeks/2026-W48.md", "opsync/features/other.md", "launch/other/copy.md"],
+)
+def test_a_material_among_opsync_files_or_in_another_features_folder_is_refused(
     flow: Flow, material: str
 ) -> None:
+    # The gate finds a changed material's feature from its folder, without searching
+    # every spec; a material hidden in opsync/ or in another feature's launch folder
+    # would escape that, so listing one is an error when the spec changes.
     if not (flow.repo.path / material).exists():
-        flow.repo.write(material, flow.read(SPEC).replace(f"id: {FEATURE}", "id: other"))
+        flow.repo.write(material, "some text\n")
     flow.replace(
         SPEC, "{kind: cs-faq, na: no new support flow}", f"{{kind: cs-faq, path: {material}}}"
     )
-    flow.repo.commit("a material that is also an opsync file")
+    flow.repo.commit("a material outside this feature's launch folder")
     flow.approve("carol")
-    if material.endswith("other.md"):
-        flow.approve("carol", "other")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    rules = {f["rule"] for f in json.loads(result.out)["findings"]}
+    assert "feature-material-path" in rules, result
+
+
+def test_a_material_outside_launch_found_by_search_goes_stale(flow: Flow) -> None:
+    material = "docs/faq/member-tiers.md"
+    flow.repo.write(material, "Q: what are tiers?\n")
+    flow.replace(
+        SPEC, "{kind: cs-faq, na: no new support flow}", f"{{kind: cs-faq, path: {material}}}"
+    )
+    flow.repo.commit("a material outside launch/")
+    flow.approve("carol")
     assert flow.check().code == 0
     flow.repo.checkout("main")
     flow.repo.git("merge", "-q", "--ff-only", "pr")

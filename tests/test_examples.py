@@ -269,6 +269,7 @@ def test_one_broken_file_of_each_kind_hides_nothing(tmp_path: Path) -> None:
         ("opsync/features/b.md", "yaml-syntax"),
         ("opsync/features/c.md", "feature-id"),
         ("opsync/features/c.md", "feature-owners"),
+        ("opsync/features/c.md", "feature-material-path"),  # member-tiers' folder
         ("opsync/weeks/2026-W49.md", "front-matter-unclosed"),
         ("opsync/data/more.csv", "data-unknown-metric"),
     }, describe(report)

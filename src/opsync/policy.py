@@ -44,12 +44,27 @@ class Paths:
     approvals: str = "opsync/approvals"
     allowed_signers: str = "opsync/allowed_signers"
     data: str = "opsync/data"
+    launch: str = "launch"
 
     def feature_path(self, feature_id: str) -> str:
         return f"{self.features}/{feature_id}.md"
 
     def week_path(self, week: str) -> str:
         return f"{self.weeks}/{week}.md"
+
+    def launch_owner(self, path: str) -> str | None:
+        """The feature id `<id>` of a path under `launch/<id>/`, else None."""
+        parts = path.split("/")
+        prefix = self.launch.split("/")
+        if len(parts) > len(prefix) + 1 and parts[: len(prefix)] == prefix:
+            return parts[len(prefix)]
+        return None
+
+    def is_opsync_file(self, path: str) -> bool:
+        """opsync's own files (policy, registry, specs, weeks, records, data, schemas)."""
+        files = (POLICY_FILE, self.metrics, self.allowed_signers)
+        folders = (self.features, self.weeks, self.approvals, self.data, "opsync")
+        return path in files or any(path.startswith(f + "/") for f in folders)
 
 
 @dataclass(frozen=True)

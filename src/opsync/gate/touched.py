@@ -1,7 +1,8 @@
 """Which features a PR touches (DESIGN §3): a changed spec, a changed local launch
 material, a changed file under a feature's `code:` globs, or `Feature: <id>` in the PR
-body. Cost is O(changed files): specs are found through `git grep` on the head tree,
-not by parsing every spec in the repo."""
+body. Cost is O(changed files): a material under `launch/<id>/` names its feature; only
+code and materials elsewhere are searched for, with one `git grep` over the head's specs
+(never by parsing every spec)."""
 
 from __future__ import annotations
 
@@ -79,10 +80,10 @@ def find_touched(
                 out.weeks.append(path)
             elif not _spec_id(path, paths.features):
                 others.append(path)
-    if out.changed:  # any changed file may be a material, even a week doc or a spec
-        _by_material(out.changed, ws, repo, head, out)
-    if others:
-        _by_code(others, ws, repo, head, out)
+    _by_launch_folder(others, ws, out)
+    elsewhere = [p for p in others if paths.launch_owner(p) is None and not paths.is_opsync_file(p)]
+    if elsewhere:  # only code and stray materials need a search over the specs
+        _by_grep(elsewhere, ws, repo, head, out)
     for named in FEATURE_LINE.findall(pr_body or ""):
         feature_id = named.lower()
         if ws.feature_exists(feature_id):
@@ -102,25 +103,32 @@ def find_touched(
     return out
 
 
-def _by_material(others: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
-    wanted = set(others)
-    for spec in repo.grep_files(head, others, ws.policy.paths.features):
+def _by_launch_folder(others: list[str], ws: Workspace, out: Touched) -> None:
+    """`launch/<id>/...` belongs to feature <id> alone (a lint rule keeps it so): read that
+    one spec instead of searching them all."""
+    for path in others:
+        owner = ws.policy.paths.launch_owner(path)
+        feature = ws.feature(owner) if owner else None
+        if feature is not None and path in material_paths(feature.materials):
+            out.add(feature.file_id, f"launch material changed: {path}")
+
+
+def _by_grep(changed: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
+    """Specs that list a changed file as a material or have `code:` globs, in one
+    `git grep` over the head's specs; then exact checks on just those specs."""
+    wanted = set(changed)
+    for spec in repo.grep_files(head, [*changed, "code:"], ws.policy.paths.features):
+        if _spec_id(spec, ws.policy.paths.features) is None:
+            continue
         feature = ws.feature_at(spec)
-        if feature is None or _spec_id(spec, ws.policy.paths.features) is None:
+        if feature is None:
             continue
         hit = sorted(wanted.intersection(material_paths(feature.materials)))
         if hit:
             out.add(feature.file_id, f"launch material changed: {hit[0]}")
-
-
-def _by_code(others: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
-    for spec in repo.grep_files(head, ["code:"], ws.policy.paths.features):
-        feature = ws.feature_at(spec)
-        if feature is None or not feature.code:
-            continue
-        hit = next((p for p in others if matches(p, feature.code)), None)
-        if hit:
-            out.add(feature.file_id, f"governs changed code: {hit}")
+        code = next((p for p in changed if feature.code and matches(p, feature.code)), None)
+        if code:
+            out.add(feature.file_id, f"governs changed code: {code}")
 
 
 def _require_feature(out: Touched, ws: Workspace) -> None:

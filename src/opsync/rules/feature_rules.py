@@ -165,6 +165,26 @@ def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
                 "use a path relative to the repo root, e.g. launch/<id>/copy.md",
             )
             continue
+        paths = ws.policy.paths
+        owner = paths.launch_owner(clean)
+        if paths.is_opsync_file(clean) or (owner is not None and owner != feature.file_id):
+            # The gate finds a changed material's feature from its folder (O(changed files));
+            # a material elsewhere in opsync/ or in another feature's folder would hide.
+            where = (
+                f"in the launch folder of feature '{owner}'"
+                if owner
+                else "one of opsync's own files"
+            )
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                keys,
+                "feature-material-path",
+                f"material {clean} is {where}",
+                f"keep this feature's materials under {paths.launch}/{feature.file_id}/ "
+                "(or anywhere outside opsync/ and other features' launch folders)",
+            )
+            continue
         kind = _kind(ws.source, clean)
         if kind is Kind.MISSING:
             yield finding_at(
