@@ -377,3 +377,18 @@ def test_show_reads_trusted_base_files(repo: GitRepo, opened: Repo) -> None:
     with pytest.raises(ConfigError) as caught:
         opened.show(base, "allowed_signers")
     assert "symlink" in caught.value.message
+
+
+def test_blob_at_reads_one_file_without_parsing_its_folder(repo: GitRepo, opened: Repo) -> None:
+    repo.write("specs/a.md", "status: design\n")
+    repo.write("specs/odd name.md", "spaces take the tree walk\n")
+    repo.symlink("specs/link.md", "/etc/passwd")
+    base = repo.commit()
+    repo.write("specs/a.md", "status: build\n")
+    repo.commit()
+    assert opened.blob_at(base, "specs/a.md") == b"status: design\n"
+    assert opened.blob_at(base, "specs/odd name.md") == b"spaces take the tree walk\n"
+    assert opened.blob_at(base, "specs/missing.md") is None
+    assert opened.blob_at(base, "specs") is None  # a folder is not a blob
+    # A symlink is never followed: at most its target text comes back.
+    assert b"root:" not in (opened.blob_at(base, "specs/link.md") or b"")

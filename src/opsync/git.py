@@ -135,6 +135,26 @@ class Repo:
             "check that --base names the branch the pull request targets",
         )
 
+    def blob_at(self, commit: str, path: str) -> bytes | None:
+        """The blob at `commit:path`, resolved by git itself (no tree parsed here), or None.
+
+        For one file in a huge folder. A symlink's blob is its target text, never what it
+        points to; a path with whitespace or control characters (which the batch protocol
+        cannot carry) goes through the tree walk instead.
+        """
+        if any(c.isspace() or ord(c) < 32 for c in path):
+            source = self.tree(commit)
+            return source.read(path) if source.kind(path) is Kind.FILE else None
+        try:
+            # GitPython types the type name as str; at run time it is bytes.
+            _, kind, _, data = self._repo.git.get_object_data(f"{commit}:{path}")
+            kind_name: object = kind
+        except ValueError:  # `missing`: no such path at that commit
+            return None
+        except Exception as exc:
+            raise _failure(("cat-file", f"{commit}:{path}"), str(exc)) from exc
+        return bytes(data) if kind_name in (b"blob", "blob") else None
+
     def grep_files(self, commit: str, needles: Sequence[str], folder: str) -> list[str]:
         """Files under `folder` at `commit` whose text contains any needle (fixed strings).
 

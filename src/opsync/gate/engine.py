@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from opsync.documents import markdown_doc
+from opsync.documents.safe_yaml import YamlProblem
 from opsync.errors import ConfigError, ExitCode
 from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
@@ -134,7 +136,6 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     findings: list[Finding] = list(touched.findings)
     results: list[FeatureResult] = []
     today = options.today or date.today()
-    base_tree = repo.tree(merge_base, "merge base")
     for feature_id in sorted(touched.features):
         feature = ws.feature(feature_id)
         if feature is None:  # load problems are already in ws.findings
@@ -159,7 +160,8 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
 
         result, gate_findings = gates.evaluate(feature, ws, signoff, today)
         findings += gate_findings
-        result, moved_back = _transition(result, feature, base_tree, ws)
+        before = _base_status(feature, repo, merge_base, touched.spec_before)
+        result, moved_back = _transition(result, feature, before)
         findings += moved_back
         results.append(result)
     for week_path in touched.weeks:
@@ -238,20 +240,28 @@ def _special(
     ]
 
 
-def _base_status(feature: Feature, base_tree: FileSource, ws: Workspace) -> str | None:
-    from opsync.workspace import load_markdown
-
-    if base_tree.kind(feature.path) is not Kind.FILE:
+def _base_status(
+    feature: Feature, repo: Repo, merge_base: str, before: dict[str, str | None]
+) -> str | None:
+    """The spec's status at the merge base; unchanged specs keep the head's."""
+    if feature.file_id not in before:
+        return feature.status
+    path = before[feature.file_id]
+    raw = repo.blob_at(merge_base, path) if path else None
+    if raw is None:
         return None
-    doc, _ = load_markdown(base_tree, feature.path, "feature", ws.policy.section_titles)
-    return str(doc.meta.get("status")) if doc is not None else None
+    try:
+        meta = markdown_doc.parse(raw).meta
+    except YamlProblem:
+        return None
+    return str(meta.get("status")) if isinstance(meta, dict) else None
 
 
 def _transition(
-    result: FeatureResult, feature: Feature, base_tree: FileSource, ws: Workspace
+    result: FeatureResult, feature: Feature, before: str | None
 ) -> tuple[FeatureResult, list[Finding]]:
     """The status move base -> head, shown in the table; moving back is a warning."""
-    before, after = _base_status(feature, base_tree, ws), feature.status
+    after = feature.status
     if before is None or before == after:
         return result, []
     moved = FeatureResult(

@@ -29,6 +29,8 @@ class Touched:
     weeks: list[str] = field(default_factory=list)
     policy_changed: bool = False
     registry_changed: bool = False
+    # id -> the spec's path at the merge base, for specs this PR changed (None: added)
+    spec_before: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, feature_id: str, why: str) -> None:
         self.features.setdefault(feature_id, why)
@@ -67,6 +69,9 @@ def find_touched(
             )
         elif new_id:
             out.add(new_id, "spec renamed" if old_id and old_id != new_id else "spec changed")
+            out.spec_before[new_id] = (
+                None if change.status == "A" else (change.old_path or change.path)
+            )
         for path in ends:
             if path in ("opsync.yml", paths.allowed_signers):
                 out.policy_changed = True
