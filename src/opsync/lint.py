@@ -99,6 +99,7 @@ def _lint_chunk(paths: list[str]) -> list[Finding]:
         feature = ws.feature_at(path)
         if feature is not None:
             found += rules.run("feature", feature, ws)
+        ws.release(path)  # keeps memory flat however many specs there are
     return found + ws.findings[before:]
 
 

@@ -319,6 +319,10 @@ class Workspace:
             self._features[path] = Feature(path, doc) if doc else None
         return self._features[path]
 
+    def release(self, path: str) -> None:
+        """Forget a parsed spec: a whole-repo lint reads each one once."""
+        self._features.pop(path, None)
+
     def feature(self, feature_id: str) -> Feature | None:
         return self.feature_at(self.policy.paths.feature_path(feature_id))
 
