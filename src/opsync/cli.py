@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -122,6 +123,17 @@ def output_options(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F],
         return func
 
     return decorate
+
+
+def repo_option(help_text: str = "The repository.") -> Callable[[F], F]:
+    """`--repo DIR` (default: the current folder), for commands that read Git."""
+    return click.option(
+        "--repo",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help=help_text,
+    )
 
 
 def finish(code: int) -> None:

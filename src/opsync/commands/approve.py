@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console
+from opsync.cli import finish, make_console, repo_option
 
 
 @click.command(
@@ -34,13 +34,7 @@ Then commit the record it writes.
     "login",
     help="Your forge login (default: the allowed_signers entry whose key matches --key).",
 )
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The repository.",
-)
+@repo_option()
 @click.option("-q", "--quiet", count=True, help="Less output on stderr.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
 def command(feature: str, key: Path, login: str | None, repo: Path, quiet: int, color: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options
+from opsync.cli import finish, make_console, output_options, repo_option
 from opsync.report import FORMATS
 
 
@@ -129,13 +129,7 @@ Exit codes: 0 pass (or advisory), 1 a gate failed, 2 usage/config, 3 cannot veri
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
 )
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The repository to check.",
-)
+@repo_option("The repository to check.")
 @output_options(FORMATS)
 def command(
     base: str | None,

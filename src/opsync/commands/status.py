@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options
+from opsync.cli import finish, make_console, output_options, repo_option
 from opsync.report import FORMATS
 
 
@@ -21,13 +21,7 @@ Examples:
 )
 @click.argument("features", nargs=-1)
 @click.option("--ref", default="HEAD", show_default=True, help="The commit to report on.")
-@click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The repository.",
-)
+@repo_option()
 @output_options(FORMATS)
 def command(
     features: tuple[str, ...], ref: str, repo: Path, fmt: str, color: str, quiet: int, verbose: int
