@@ -17,6 +17,19 @@ import secrets
 from pathlib import Path
 
 
+def _fill(fd: int, path: Path, data: bytes) -> None:
+    """Write and fsync a file just created with O_EXCL; on failure, remove it again."""
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+
+
 def _write_temp(folder: Path, name: str, data: bytes) -> Path:
     """A fully written and fsync'ed file next to its destination (same filesystem)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -26,15 +39,7 @@ def _write_temp(folder: Path, name: str, data: bytes) -> Path:
             fd = os.open(temp, flags, 0o666)  # the umask applies, as for any new file
         except FileExistsError:
             continue
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
+        _fill(fd, temp, data)
         return temp
     raise FileExistsError(errno.EEXIST, "could not find a free temporary name", str(folder))
 
@@ -65,15 +70,7 @@ def _write_exclusive(path: Path, data: bytes) -> bool:
         fd = os.open(path, flags, 0o666)
     except FileExistsError:
         return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
+    _fill(fd, path, data)
     return True
 
 

@@ -111,7 +111,9 @@ class Registry:
 
 
 @dataclass
-class Feature:
+class MarkdownFile:
+    """A spec or week doc: where it is and its parsed (schema-valid) document."""
+
     path: str
     doc: MarkdownDoc
 
@@ -121,12 +123,19 @@ class Feature:
         return meta
 
     @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass
+class Feature(MarkdownFile):
+    @property
     def id(self) -> str:
         return str(self.meta["id"])
 
     @property
     def file_id(self) -> str:
-        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+        return self.stem
 
     @property
     def title(self) -> str:
@@ -154,18 +163,10 @@ class Feature:
 
 
 @dataclass
-class Week:
-    path: str
-    doc: MarkdownDoc
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        meta: dict[str, Any] = self.doc.meta
-        return meta
-
+class Week(MarkdownFile):
     @property
     def file_week(self) -> str:
-        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+        return self.stem
 
 
 def read_checked(source: FileSource, path: str) -> tuple[bytes | None, list[Finding]]:
