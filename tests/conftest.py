@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,23 +56,34 @@ CliRunner = Callable[..., CliResult]
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """`run_cli("check", "--base", "main", cwd=repo.path)`: the real entry point
     (`opsync.cli.main`), outside GitHub Actions, without colour."""
-    from opsync.cli import main
 
     for name in ("GITHUB_ACTIONS", "GITHUB_EVENT_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
 
     def run(*args: str, cwd: Path | None = None) -> CliResult:
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()  # drop anything printed before this run
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = capsys.readouterr()
-        code = info.value.code
-        return CliResult(args, code if isinstance(code, int) else 0, out, err)
+        return invoke(capsys, monkeypatch, args, cwd)
 
     return run
+
+
+def invoke(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    cwd: Path | None = None,
+) -> CliResult:
+    """One run of the real entry point (`opsync.cli.main`) in `cwd`."""
+    from opsync.cli import main
+
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    capsys.readouterr()  # drop anything printed before this run
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = info.value.code
+    return CliResult(args, code if isinstance(code, int) else 0, out, err)
 
 
 # --- a PR-gate scenario (tests/gateflow.py) ---------------------------------------------
@@ -92,3 +103,24 @@ def flow(tmp_path: Path, gate_keys: dict[str, Path], run_cli: CliRunner) -> Any:
     from gateflow import Flow
 
     return Flow(tmp_path, gate_keys, run_cli)
+
+
+# --- a local GitHub REST API on 127.0.0.1 -----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _local_api() -> Iterator[Any]:
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_api(_local_api: Any) -> Iterator[Any]:
+    """A pytest-httpserver on 127.0.0.1; handlers and the request log start empty."""
+    _local_api.clear()
+    yield _local_api
+    _local_api.check_assertions()

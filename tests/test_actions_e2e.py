@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,19 +44,9 @@ INSIGHT = "Top-spending members churn"
 # --- the local GitHub ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture
-def github(_server: HTTPServer) -> Iterator[HTTPServer]:
-    _server.clear()  # handlers and the request log start empty for every test
-    yield _server
-    _server.check_assertions()
+def github(local_api: HTTPServer) -> HTTPServer:
+    return local_api  # conftest: one server per session, emptied for every test
 
 
 def review(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -15,19 +14,9 @@ TOKEN = "ghs_secret_token_value"
 REVIEWS = "/repos/octo-org/octo-repo/pulls/7/reviews"
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture
-def server(_server: HTTPServer) -> Iterator[HTTPServer]:
-    _server.clear()  # handlers and the request log start empty for every test
-    yield _server
-    _server.check_assertions()
+def server(local_api: HTTPServer) -> HTTPServer:
+    return local_api  # conftest: one server per session, emptied for every test
 
 
 class Sleeps(list[float]):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import invoke
 from gitrepo import GitRepo
-from opsync.cli import main
 from opsync.commands.init import InitOptions, run
 from opsync.documents import markdown_doc, safe_yaml
 from opsync.metrics.data import load_csv
@@ -27,12 +27,8 @@ def cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path, *args: str
 ) -> tuple[int, str, str]:
     """Run the real entry point in `cwd`; return (exit code, stdout, stderr)."""
-    monkeypatch.chdir(cwd)
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
+    result = invoke(capsys, monkeypatch, args, cwd)
+    return result.code, result.out, result.err
 
 
 def listed(err: str, state: str) -> list[str]:
