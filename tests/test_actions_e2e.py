@@ -1,7 +1,7 @@
 """`opsync check` as a GitHub Actions step, end to end.
 
 A real git repo (`opsync init --example` on main, a PR branch), a real webhook payload
-from /work/shared/fixtures rewritten only where it must match the repo, and a local
+from tests/fixtures/github-webhooks rewritten only where it must match the repo, and a local
 HTTP server on 127.0.0.1 answering GitHub's REST shapes (pull, reviews, team
 membership). opsync runs as a subprocess with the environment the runner sets and, like
 the gate workflow, with the BASE commit checked out and the head present only as Git
@@ -27,9 +27,10 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from fixture_paths import WEBHOOKS
 from gitrepo import GitRepo, git_env, make_repo
 
-HOOKS = Path("/work/shared/fixtures/github-webhooks")
+HOOKS = WEBHOOKS
 REPO = "acme/shop"
 NUMBER = 42
 AUTHOR = "bob"

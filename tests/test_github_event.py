@@ -1,4 +1,4 @@
-"""The Actions event reader, on every real webhook payload in the shared fixtures."""
+"""The Actions event reader, on every real webhook payload in tests/fixtures."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from fixture_paths import WEBHOOKS
 from opsync.errors import ConfigError
 from opsync.github_event import PullRequestEvent, load_event, merge_group_pr_number
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "github-webhooks"
+FIXTURES = WEBHOOKS
 PAYLOADS = sorted(FIXTURES.glob("*.json"))
 BASE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -33,7 +34,7 @@ def write(tmp_path: Path, data: object) -> Path:
 
 
 def test_the_fixtures_are_there() -> None:
-    assert len(PAYLOADS) >= 9, f"expected the shared webhook payloads in {FIXTURES}"
+    assert len(PAYLOADS) >= 9, f"expected the webhook payloads in {FIXTURES}"
 
 
 @pytest.mark.parametrize("path", PAYLOADS, ids=lambda p: p.name)

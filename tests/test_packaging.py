@@ -138,3 +138,24 @@ def test_the_console_script_runs_from_the_venv(venv: Venv) -> None:
     assert __version__ in proc.stdout
     proc = checked(venv.run(str(script), "schema", "feature"))
     assert json.loads(proc.stdout)["$id"] == "urn:opsync:schema:feature"
+
+
+def test_the_sdist_carries_runnable_tests(tmp_path: Path) -> None:
+    """Unpacked on its own (no checkout, no ../shared beside it), the sdist's tests find every
+    fixture they read: collect them all and run the ones that read fixtures and repo files."""
+    import tarfile
+
+    build = [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)]
+    checked(subprocess.run(build, **_quiet(REPO_ROOT)))
+    (sdist,) = tmp_path.glob("opsync-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (root,) = (tmp_path / "unpacked").iterdir()
+    assert (root / "tests" / "fixtures" / "github-webhooks" / "LICENSE").is_file()
+    assert (root / "tests" / "fixtures" / "sarif" / "LICENSE.md").is_file()
+    tests = ["tests/test_github_event.py", "tests/test_report_formats.py", "tests/test_rules_doc.py"]
+    run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    options = _quiet(root)
+    options["env"]["PYTHONPATH"] = str(root / "src")  # the sdist's code, not the checkout's
+    proc = checked(subprocess.run(run, **options))
+    assert " passed" in proc.stdout and "error" not in proc.stdout.lower(), proc.stdout

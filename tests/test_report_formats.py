@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft4Validator, Draft202012Validator
 from markdown_it import MarkdownIt
 
+from fixture_paths import SARIF_SCHEMA
 from opsync.errors import ExitCode
 from opsync.findings import Finding, Severity
 from opsync.report import FORMATS, renderer
@@ -23,7 +24,6 @@ from opsync.report.text_format import annotated_findings
 from opsync.rules.registry import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sarif"
 HOSTILE = "x\n::warning file=x::y 100% a,b:c <script>alert(1)</script> [l](http://e.x) | @carol"
 
 
@@ -395,7 +395,7 @@ def test_outputs_are_multiline_safe(tmp_path: Path) -> None:
 
 
 def test_sarif_validates_against_the_official_schema() -> None:
-    schema = json.loads((SARIF_SCHEMA / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     Draft4Validator.check_schema(schema)
     validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
