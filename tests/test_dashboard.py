@@ -17,7 +17,7 @@ from opsync.commands.dashboard import ProgressBar
 from opsync.dashboard.build import page_name, strip_comments
 from opsync.dashboard.fmt import num
 from opsync.dashboard.model import collect
-from opsync.report.model import GateState
+from opsync.results import GateState
 
 TODAY = date(2026, 11, 25)
 

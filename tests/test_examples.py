@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from opsync.findings import Finding, Severity
-from opsync.lint import lint
-from opsync.report.model import Report
+from opsync.results import Report
+from opsync.rules.lint import lint
 from opsync.rules.registry import load_all
-from opsync.source import WorktreeSource
+from opsync.workspace.source import WorktreeSource
 
 EXAMPLES = Path(__file__).parent / "examples"
 BASE = EXAMPLES / "_base"

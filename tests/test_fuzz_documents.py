@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsync.cli import main
-from opsync.lint import lint
+from opsync.rules.lint import lint
 from opsync.rules.registry import load_all
-from opsync.source import WorktreeSource
+from opsync.workspace.source import WorktreeSource
 
 EXAMPLES = Path(__file__).parent / "examples"
 BASE = EXAMPLES / "_base"

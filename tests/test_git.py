@@ -12,7 +12,7 @@ import pytest
 from gitrepo import GitRepo, make_repo
 from opsync.errors import ConfigError, ExitCode, VerifyError
 from opsync.git import Change, GitTreeSource, Repo, open_repo
-from opsync.source import FileSource, Kind
+from opsync.workspace.source import FileSource, Kind
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from opsync.errors import ConfigError, ExitCode, VerifyError
-from opsync.github_api import GitHubClient
+from opsync.github.client import GitHubClient
 
 TOKEN = "ghs_secret_token_value"
 REVIEWS = "/repos/octo-org/octo-repo/pulls/7/reviews"

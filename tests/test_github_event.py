@@ -10,7 +10,7 @@ import pytest
 
 from fixture_paths import WEBHOOKS
 from opsync.errors import ConfigError
-from opsync.github_event import PullRequestEvent, load_event, merge_group_pr_number
+from opsync.github.event import PullRequestEvent, load_event, merge_group_pr_number
 
 FIXTURES = WEBHOOKS
 PAYLOADS = sorted(FIXTURES.glob("*.json"))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from opsync.errors import VerifyError
-from opsync.github_reviews import Review, latest_opinionated, review_is_evidence
+from opsync.github.reviews import Review, latest_opinionated, review_is_evidence
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 OPS = {"alice", "bob", "renovate[bot]", "ops-bot"}

@@ -11,9 +11,9 @@ from conftest import invoke
 from gitrepo import GitRepo
 from opsync.commands.init import InitOptions, run
 from opsync.documents import markdown_doc, safe_yaml
-from opsync.metrics.data import load_csv
+from opsync.documents.schema import KINDS, schema_issues
+from opsync.metrics.values import load_csv
 from opsync.resources import data_dir
-from opsync.schema_check import KINDS, schema_issues
 
 BASE_FILES = ["opsync.yml", "opsync/metrics.yml", "opsync/allowed_signers"]
 EXAMPLE_FILES = [

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsync.findings import Finding
-from opsync.metrics.data import (
+from opsync.metrics.periods import parse_period
+from opsync.metrics.values import (
     chronological,
     load_csv,
     load_data_files,
@@ -17,7 +18,6 @@ from opsync.metrics.data import (
     period_sort_key,
     period_start,
 )
-from opsync.metrics.periods import parse_period
 
 PATH = "opsync/data/2026.csv"
 KNOWN = {"monthly-purchases-per-member", "average-order-value", "first-orders"}

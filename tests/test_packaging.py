@@ -22,7 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Runs inside the venv: report where package data was found and whether it works.
 PROBE = """
 import json, sys
-from opsync import resources, schema_check
+from opsync import resources
+from opsync.documents import schema as schema_check
 from jsonschema import Draft202012Validator
 
 schemas = resources.data_dir("schemas")
@@ -115,7 +116,7 @@ def test_schemas_ship_inside_the_package(venv: Venv, probe: dict[str, Any]) -> N
 
 
 def test_every_schema_loads_and_compiles_from_the_wheel(probe: dict[str, Any]) -> None:
-    from opsync.schema_check import KINDS
+    from opsync.documents.schema import KINDS
 
     assert probe["compiled"] == {kind: f"urn:opsync:schema:{kind}" for kind in KINDS}
 
@@ -153,7 +154,11 @@ def test_the_sdist_carries_runnable_tests(tmp_path: Path) -> None:
     (root,) = (tmp_path / "unpacked").iterdir()
     assert (root / "tests" / "fixtures" / "github-webhooks" / "LICENSE").is_file()
     assert (root / "tests" / "fixtures" / "sarif" / "LICENSE.md").is_file()
-    tests = ["tests/test_github_event.py", "tests/test_report_formats.py", "tests/test_rules_doc.py"]
+    tests = [
+        "tests/test_github_event.py",
+        "tests/test_report_formats.py",
+        "tests/test_rules_doc.py",
+    ]
     run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
     options = _quiet(root)
     options["env"]["PYTHONPATH"] = str(root / "src")  # the sdist's code, not the checkout's

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from opsync.documents.schema import schema_text
 from opsync.errors import ConfigError
 from opsync.evidence import records
 from opsync.evidence.records import ApprovalRecord, RecordProblem
-from opsync.schema_check import schema_text
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 

@@ -19,8 +19,8 @@ from opsync.findings import Finding, Severity
 from opsync.report import FORMATS, renderer
 from opsync.report.github_format import write_outputs, write_step_summary
 from opsync.report.markdown_format import render_markdown
-from opsync.report.model import FeatureResult, GateResult, GateState, Report
 from opsync.report.text_format import annotated_findings
+from opsync.results import FeatureResult, GateResult, GateState, Report
 from opsync.rules.registry import load_all
 
 ROOT = Path(__file__).resolve().parents[1]

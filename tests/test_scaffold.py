@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsync.documents import markdown_doc, safe_yaml
+from opsync.documents.schema import schema_issues
 from opsync.errors import ConfigError
 from opsync.scaffold import (
     md_cell,
@@ -17,7 +18,6 @@ from opsync.scaffold import (
     week_quarter,
     yaml_inline,
 )
-from opsync.schema_check import schema_issues
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

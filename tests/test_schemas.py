@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from opsync.cli import root
 from opsync.documents import safe_yaml
-from opsync.schema_check import KINDS, schema_issues, schema_text
+from opsync.documents.schema import KINDS, schema_issues, schema_text
 
 DIGEST = "sha256:" + "ab" * 32
 SIGNATURE = (

@@ -10,8 +10,8 @@ import pytest
 from conftest import CliRunner
 from dashboard_workspace import make_workspace, write
 from opsync.documents import markdown_doc
-from opsync.lint import lint
-from opsync.source import WorktreeSource
+from opsync.rules.lint import lint
+from opsync.workspace.source import WorktreeSource
 
 W48 = "opsync/weeks/2026-W48.md"
 TUESDAY, WEDNESDAY, FRIDAY = "2026-11-24", "2026-11-25", "2026-11-27"

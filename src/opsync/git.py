@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from opsync.errors import ConfigError, VerifyError
-from opsync.source import Kind, normalize
+from opsync.workspace.source import Kind, normalize
 
 if TYPE_CHECKING:
     import git as gitpython

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from opsync.documents import safe_yaml
 from opsync.errors import ConfigError
-from opsync.policy import POLICY_FILE, Policy
 from opsync.resources import data_dir
+from opsync.workspace.policy import POLICY_FILE, Policy
 
 if TYPE_CHECKING:
     import jinja2

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from opsync.errors import ExitCode
-from opsync.policy import STATUSES
-from opsync.workspace import Feature, Week, Workspace
+from opsync.workspace.model import Feature, Week, Workspace
+from opsync.workspace.policy import STATUSES
 
 IN_FLIGHT = tuple(s for s in STATUSES if s != "launched")
 MAX_FEATURES = 50  # a week doc lists this many features in flight; the dashboard has all

@@ -65,7 +65,7 @@ def _run(args: CheckArgs) -> int:
     env = os.environ
     actions = None
     if args.base is None and env.get("GITHUB_ACTIONS") == "true":
-        from opsync.commands._actions import from_event
+        from opsync.github.actions import from_event
 
         actions = from_event(env, args.repo)
     if args.base is None and actions is None:

@@ -50,8 +50,8 @@ class ProgressBar:
 
 
 def run(options: DashboardOptions) -> ExitCode:
-    from opsync.commands._workspace_root import find_root
     from opsync.dashboard.model import collect
+    from opsync.workspace.root import find_root
 
     console = make_console(options.color, options.quiet, options.verbose)
     if options.out is None and options.fmt != "markdown":

@@ -37,8 +37,8 @@ class Outcome:
 def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     """Every file init would write, rendered; nothing touches the disk yet."""
     from opsync import isoweek, scaffold
-    from opsync.policy import POLICY_FILE
-    from opsync.schema_check import KINDS
+    from opsync.documents.schema import KINDS
+    from opsync.workspace.policy import POLICY_FILE
 
     loaded = scaffold.load_policy(options.root)
     if loaded.warning:
@@ -120,7 +120,7 @@ def _gitlab(warn: list[str]) -> list[Planned]:
 def write_all(root: Path, files: list[Planned]) -> list[Outcome]:
     """Write what is missing; one failure (permissions) does not stop the others."""
     from opsync.fsutil import symlinked_folder, write_new
-    from opsync.source import normalize
+    from opsync.workspace.source import normalize
 
     outcomes = []
     for item in files:

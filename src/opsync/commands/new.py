@@ -47,7 +47,7 @@ class Workspace:
 
 def workspace(root: Path) -> Workspace:
     from opsync.scaffold import load_policy
-    from opsync.source import normalize
+    from opsync.workspace.source import normalize
 
     loaded = load_policy(root)
     policy, warnings = loaded.policy, [loaded.warning] if loaded.warning else []
@@ -152,8 +152,8 @@ def new_week(options: WeekOptions) -> ExitCode:
 
 def find_root() -> Path:
     """The folder holding opsync.yml (as `validate` finds it), else the git repo root."""
-    from opsync.commands._workspace_root import find_root as find_workspace
     from opsync.scaffold import find_root as find_repo
+    from opsync.workspace.root import find_root as find_workspace
 
     try:
         return find_workspace(Path.cwd())

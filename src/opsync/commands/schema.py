@@ -10,7 +10,7 @@ import json
 
 import click
 
-from opsync.schema_check import KINDS, schema_text
+from opsync.documents.schema import KINDS, schema_text
 
 EPILOG = """\b
 Examples:

@@ -23,11 +23,11 @@ class ValidateOptions:
 
 
 def run(options: ValidateOptions) -> int:
-    from opsync.commands._workspace_root import find_root
-    from opsync.lint import lint, select
     from opsync.report import renderer
-    from opsync.source import WorktreeSource
-    from opsync.workspace import Workspace, load_policy
+    from opsync.rules.lint import lint, select
+    from opsync.workspace.model import Workspace, load_policy
+    from opsync.workspace.root import find_root
+    from opsync.workspace.source import WorktreeSource
 
     console = make_console(options.color, options.quiet, options.verbose)
     root = find_root(options.root)

@@ -45,10 +45,10 @@ def _week(week: str | None, today: date | None) -> str:
 
 
 def run_new(options: NewOptions) -> ExitCode:
-    from opsync.commands._workspace_root import find_root
     from opsync.dashboard.model import load_workspace
     from opsync.fsutil import write_new
     from opsync.weekly import draft
+    from opsync.workspace.root import find_root
 
     root = find_root(options.root)
     ws = load_workspace(root)
@@ -74,9 +74,9 @@ def run_new(options: NewOptions) -> ExitCode:
 
 
 def run_check(options: CheckOptions) -> ExitCode:
-    from opsync.commands._workspace_root import find_root
     from opsync.dashboard.model import load_workspace
     from opsync.weekly import check
+    from opsync.workspace.root import find_root
 
     console = make_console(options.color, options.quiet, options.verbose)
     today = options.today or date.today()

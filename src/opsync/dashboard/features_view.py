@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from opsync.errors import OpsyncError
+from opsync.evidence.tally import Tally
 from opsync.gate import gates
-from opsync.gate.evidence import Tally
-from opsync.report.model import FeatureResult, GateResult, GateState
-from opsync.workspace import Feature, Workspace
+from opsync.results import FeatureResult, GateResult, GateState
+from opsync.workspace.model import Feature, Workspace
 
 UNVERIFIED = Tally(GateState.UNVERIFIED, "run `opsync status` for sign-off", "")
 

@@ -12,8 +12,8 @@ from opsync.dashboard.features_view import FeatureView, committed_results, featu
 from opsync.dashboard.metrics_view import MetricView, TreeNode, metric_tree, metric_views
 from opsync.errors import ConfigError
 from opsync.findings import Finding
-from opsync.policy import ALL_STATUSES
-from opsync.workspace import Workspace
+from opsync.workspace.model import Workspace
+from opsync.workspace.policy import ALL_STATUSES
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 MAX_WARNINGS = 20
@@ -79,8 +79,8 @@ def _located(finding: Finding) -> str:
 
 
 def load_workspace(root: Path) -> Workspace:
-    from opsync.source import WorktreeSource
-    from opsync.workspace import load_policy
+    from opsync.workspace.model import load_policy
+    from opsync.workspace.source import WorktreeSource
 
     source = WorktreeSource(root)
     policy, problems = load_policy(source)
@@ -92,8 +92,8 @@ def load_workspace(root: Path) -> Workspace:
 
 def load_values(ws: Workspace) -> tuple[dict[str, dict[str, float]], list[Finding]]:
     """Base metric values from the data folder; bad rows are findings, never a stop."""
-    from opsync.metrics.data import load_data_files
-    from opsync.workspace import read_checked
+    from opsync.metrics.values import load_data_files
+    from opsync.workspace.model import read_checked
 
     files, findings = [], []
     for path in ws.source.list_files(ws.policy.paths.data, ".csv"):

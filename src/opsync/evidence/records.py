@@ -44,7 +44,7 @@ REGENERATE_HINT = "records are written by the tool: run `opsync approve FEATURE 
 # refuse bad input before anything is signed.
 # Matched with fullmatch: Python's `$` (which jsonschema uses) accepts a trailing newline,
 # and a newline inside a signed field would make the payload ambiguous.
-# `@policy` and `@metrics` name the trusted-file bundles (opsync.gate.bundle).
+# `@policy` and `@metrics` name the trusted-file bundles (opsync.evidence.bundle).
 FEATURE_RE = re.compile(r"(@policy|@metrics|[a-z0-9][a-z0-9-]*)")
 LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
@@ -182,7 +182,7 @@ def dump(record: ApprovalRecord) -> str:
 
 def parse(raw: bytes, path: str) -> ApprovalRecord:
     """Read an untrusted record (safe YAML + the approval schema). Raises RecordProblem."""
-    from opsync.schema_check import schema_issues  # jsonschema: only when reading records
+    from opsync.documents.schema import schema_issues  # jsonschema: only when reading records
 
     try:
         text = safe_yaml.decode(raw)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
-from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
+from opsync.evidence.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
 from opsync.gate.engine import feature_bundle, trusted_policy
 from opsync.git import open_repo
-from opsync.policy import POLICY_FILE
-from opsync.workspace import Workspace
+from opsync.workspace.model import Workspace
+from opsync.workspace.policy import POLICY_FILE
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,24 @@ from pathlib import Path
 from opsync.documents import markdown_doc
 from opsync.documents.safe_yaml import YamlProblem
 from opsync.errors import ConfigError, ExitCode
+from opsync.evidence.bundle import (
+    METRICS_BUNDLE,
+    POLICY_BUNDLE,
+    Bundle,
+    make_bundle,
+    material_paths,
+)
+from opsync.evidence.record_source import RecordEvidence
+from opsync.evidence.tally import EvidenceSource, Requirement, Tally, tally
 from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
-from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle, material_paths
-from opsync.gate.evidence import EvidenceSource, Requirement, Tally, tally
-from opsync.gate.record_source import RecordEvidence
 from opsync.gate.touched import find_touched
 from opsync.git import Repo, open_repo
-from opsync.policy import POLICY_FILE, STATUSES, Policy
-from opsync.report.model import FeatureResult, Report
+from opsync.results import FeatureResult, Report
 from opsync.rules import registry as rules
-from opsync.source import FileSource, Kind
-from opsync.workspace import Feature, Workspace, load_policy, load_yaml_file
+from opsync.workspace.model import Feature, Workspace, load_policy, load_yaml_file
+from opsync.workspace.policy import POLICY_FILE, STATUSES, Policy
+from opsync.workspace.source import FileSource, Kind
 
 # Extra evidence sources (GitHub reviews) are built by the caller, which knows the PR.
 SourceFactory = Callable[["GateContext"], EvidenceSource | None]
@@ -268,7 +274,7 @@ def _transition(
         result.feature, result.title, f"{before} → {after}", result.path, result.gates
     )
     if before in STATUSES and after in STATUSES and STATUSES.index(after) < STATUSES.index(before):
-        from opsync.workspace import finding_at
+        from opsync.workspace.model import finding_at
 
         return moved, [
             finding_at(

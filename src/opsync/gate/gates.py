@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from opsync.evidence.tally import Tally
 from opsync.findings import Finding, Severity
-from opsync.gate.evidence import Tally
-from opsync.policy import GATES, STATUSES
-from opsync.report.model import FeatureResult, GateResult, GateState
-from opsync.source import Kind, normalize
-from opsync.workspace import Feature, Workspace, finding_at
+from opsync.results import FeatureResult, GateResult, GateState
+from opsync.workspace.model import Feature, Workspace, finding_at
+from opsync.workspace.policy import GATES, STATUSES
+from opsync.workspace.source import Kind, normalize
 
 Keys = list[str | int]
 

@@ -11,15 +11,15 @@ from datetime import date
 from pathlib import Path
 
 from opsync.errors import ConfigError
+from opsync.evidence.bundle import Bundle
+from opsync.evidence.record_source import RecordEvidence
+from opsync.evidence.tally import Requirement, Tally
 from opsync.findings import Finding, exit_code_for, sort_findings
 from opsync.gate import gates
-from opsync.gate.bundle import Bundle
 from opsync.gate.engine import GateContext, feature_bundle, trusted_policy
-from opsync.gate.evidence import Requirement, Tally
-from opsync.gate.record_source import RecordEvidence
 from opsync.git import open_repo
-from opsync.report.model import FeatureResult, Report
-from opsync.workspace import Workspace
+from opsync.results import FeatureResult, Report
+from opsync.workspace.model import Workspace
 
 
 def run_status(

@@ -10,11 +10,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from opsync.evidence.bundle import material_paths
 from opsync.findings import Finding
-from opsync.gate.bundle import material_paths
 from opsync.gate.globs import matches
 from opsync.git import Change, Repo
-from opsync.workspace import Workspace
+from opsync.workspace.model import Workspace
 
 FEATURE_LINE = re.compile(
     r"^[ \t>*-]*Feature:[ \t]*`?([a-z0-9][a-z0-9-]*)`?[ \t]*$", re.MULTILINE | re.IGNORECASE

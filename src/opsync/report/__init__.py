@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Protocol
 
-from opsync.report.model import Report
+from opsync.results import Report
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab", "markdown")
 

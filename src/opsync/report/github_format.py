@@ -11,8 +11,8 @@ import secrets
 from os import PathLike
 
 from opsync.findings import Finding, Severity
-from opsync.report.model import Report
 from opsync.report.text_format import ADVISORY_LINE, annotated_findings, summary_line
+from opsync.results import Report
 
 # GitHub shows at most this many annotations per level (error, warning, notice) per step.
 MAX_PER_LEVEL = 10

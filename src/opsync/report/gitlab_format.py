@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from opsync.findings import Finding, Severity
-from opsync.report.model import Report
 from opsync.report.text_format import annotated_findings
+from opsync.results import Report
 
 SEVERITIES: dict[Severity, str] = {
     Severity.ERROR: "major",

@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 from opsync.findings import sort_findings
-from opsync.report.model import FeatureResult, Report
 from opsync.report.text_format import counts
+from opsync.results import FeatureResult, Report
 
 VERSION = 1
 

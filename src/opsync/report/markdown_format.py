@@ -8,9 +8,9 @@ Output is capped below GitHub's limits with a "N more not shown" line.
 from __future__ import annotations
 
 from opsync.findings import Finding, Severity, sort_findings
-from opsync.policy import GATES
-from opsync.report.model import FeatureResult, GateState, Report
 from opsync.report.text_format import ADVISORY_LINE, GATE_SEVERITY, location, summary_line
+from opsync.results import FeatureResult, GateState, Report
+from opsync.workspace.policy import GATES
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub issue/PR comment
 SUMMARY_LIMIT = 1_048_576  # bytes in a job summary (GITHUB_STEP_SUMMARY), per step

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from opsync import __version__
 from opsync.findings import Finding
-from opsync.report.model import Report
 from opsync.report.text_format import annotated_findings
+from opsync.results import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 

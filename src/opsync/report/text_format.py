@@ -13,7 +13,7 @@ from itertools import groupby
 import click
 
 from opsync.findings import Finding, Severity, sort_findings
-from opsync.report.model import GateState, Report
+from opsync.results import GateState, Report
 
 STATE_SYMBOLS: dict[GateState, str] = {
     GateState.PASS: "✓",

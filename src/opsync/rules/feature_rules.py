@@ -8,8 +8,8 @@ from typing import Any
 
 from opsync.findings import Finding, Severity
 from opsync.rules.registry import rule
-from opsync.source import Kind, normalize
-from opsync.workspace import Feature, finding_at
+from opsync.workspace.model import Feature, finding_at
+from opsync.workspace.source import Kind, normalize
 
 TARGET = "feature"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL would crash the OS lookup; the rest hide

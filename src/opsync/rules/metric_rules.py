@@ -7,7 +7,7 @@ from typing import Any
 
 from opsync.findings import Finding, Severity
 from opsync.rules.registry import rule
-from opsync.workspace import Registry, finding_at
+from opsync.workspace.model import Registry, finding_at
 
 TARGET = "registry"
 

@@ -66,7 +66,7 @@ def run(target: str, doc: Any, workspace: Any) -> list[Finding]:
     return findings
 
 
-# Raised while reading files (opsync.documents, opsync.workspace).
+# Raised while reading files (opsync.documents, opsync.workspace.model).
 declare("encoding", "file", "Files are UTF-8 (a BOM and CRLF line ends are accepted).")
 declare("yaml-syntax", "file", "YAML must parse; tabs are not allowed for indentation.")
 declare("yaml-duplicate-key", "file", "A mapping must not repeat a key.")
@@ -84,7 +84,7 @@ declare("unsafe-path", "file", "opsync files and materials are regular files, ne
 declare("policy-missing", "file", "The workspace has an `opsync.yml`.")
 declare("registry-missing", "file", "The workspace has a metric registry.")
 
-# Raised while reading metric values (opsync.metrics.data).
+# Raised while reading metric values (opsync.metrics.values).
 declare("data-encoding", "data", "Data files are UTF-8 (a BOM and CRLF line ends are accepted).")
 declare("data-header", "data", "A data file starts with the header `period,metric,value`.")
 declare("data-row", "data", "Each row is valid CSV with exactly three fields.")

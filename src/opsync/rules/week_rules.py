@@ -8,7 +8,7 @@ from typing import Any
 
 from opsync.findings import Finding
 from opsync.rules.registry import rule
-from opsync.workspace import Week, finding_at
+from opsync.workspace.model import Week, finding_at
 
 TARGET = "week"
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")

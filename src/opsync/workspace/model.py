@@ -12,10 +12,10 @@ from typing import Any
 from opsync.documents import markdown_doc, safe_yaml
 from opsync.documents.markdown_doc import MarkdownDoc
 from opsync.documents.safe_yaml import KeyPath, YamlProblem
+from opsync.documents.schema import schema_issues
 from opsync.findings import Finding, Severity
-from opsync.policy import POLICY_FILE, Policy
-from opsync.schema_check import schema_issues
-from opsync.source import FileSource, Kind
+from opsync.workspace.policy import POLICY_FILE, Policy
+from opsync.workspace.source import FileSource, Kind
 
 PATH_RULE = "unsafe-path"
 

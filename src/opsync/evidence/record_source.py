@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from opsync.evidence import records
-from opsync.gate.bundle import Bundle, changed_paths
-from opsync.gate.evidence import Approval, BundleAt, Verdict
-from opsync.source import FileSource
-from opsync.workspace import read_checked
+from opsync.evidence.bundle import Bundle, changed_paths
+from opsync.evidence.tally import Approval, BundleAt, Verdict
+from opsync.workspace.model import read_checked
+from opsync.workspace.source import FileSource
 
 
 @dataclass

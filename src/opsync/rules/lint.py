@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from opsync.errors import ExitCode
 from opsync.findings import Finding, exit_code_for, sort_findings
-from opsync.policy import POLICY_FILE
-from opsync.report.model import Report
+from opsync.results import Report
 from opsync.rules import registry as rules
-from opsync.source import FileSource, normalize
-from opsync.workspace import Workspace, load_policy
+from opsync.workspace.model import Workspace, load_policy
+from opsync.workspace.policy import POLICY_FILE
+from opsync.workspace.source import FileSource, normalize
 
 Progress = Callable[[int, int], None]
 
@@ -140,7 +140,7 @@ def _selected_paths(selection: Selection, ws: Workspace) -> set[str]:
 
 
 def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
-    from opsync.metrics.data import load_csv
+    from opsync.metrics.values import load_csv
 
     paths = (
         list(ws.source.list_files(ws.policy.paths.data, ".csv"))
@@ -150,7 +150,7 @@ def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
     known = set(ws.registry.metrics) if ws.registry else None
     findings: list[Finding] = []
     for path in paths:
-        from opsync.workspace import read_checked
+        from opsync.workspace.model import read_checked
 
         raw, problems = read_checked(ws.source, path)
         findings += problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from opsync.errors import ConfigError
-from opsync.policy import POLICY_FILE
+from opsync.workspace.policy import POLICY_FILE
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from opsync.gate.bundle import Bundle
-from opsync.report.model import GateState
+from opsync.evidence.bundle import Bundle
+from opsync.results import GateState
 
 BundleAt = Callable[[str], Bundle | None]  # commit -> the same bundle at that commit
 IsMember = Callable[[str, str], bool]  # (login, role) -> on the base roster?

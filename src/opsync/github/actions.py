@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsync.errors import ConfigError, VerifyError
+from opsync.evidence.tally import EvidenceSource
 from opsync.gate.engine import CheckOptions, GateContext, SourceFactory
-from opsync.gate.evidence import EvidenceSource
 
 if TYPE_CHECKING:
-    from opsync.github_api import GitHubClient
+    from opsync.github.client import GitHubClient
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ActionsRun:
 def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
     """The check's options from the event; `repo` is the checkout (--repo, default the
     step's working directory, which the action's `working-directory` input sets)."""
-    from opsync.github_event import load_event, merge_group_pr_number
+    from opsync.github.event import load_event, merge_group_pr_number
 
     event = load_event(env)
     if event is None:
@@ -68,7 +68,7 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
                     "after this run started",
                     "nothing to do: the run for the new head decides",
                 )
-        from opsync.gate.github_source import GitHubEvidence
+        from opsync.github.reviews import GitHubEvidence
 
         return GitHubEvidence(client(), event.repo_full_name, number, author)
 
@@ -80,7 +80,7 @@ def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:
 
     @cache
     def client() -> GitHubClient:
-        from opsync.github_api import GitHubClient
+        from opsync.github.client import GitHubClient
 
         return GitHubClient(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
 

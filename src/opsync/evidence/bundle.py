@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from opsync.source import normalize
+from opsync.workspace.source import normalize
 
 POLICY_BUNDLE = "@policy"  # opsync.yml + allowed_signers: admins approve
 METRICS_BUNDLE = "@metrics"  # the registry: a product and an ops member approve

@@ -1,0 +1,1 @@
+"""The door to GitHub: REST client, Actions event, reviews as evidence, Actions adapter."""
