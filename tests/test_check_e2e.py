@@ -629,8 +629,6 @@ def test_a_spec_that_is_a_symlink_is_refused_without_reading_its_target(flow: Fl
     assert any(f["path"] == "opsync/features/passwd.md" for f in found), found
 
 
-
-
 @pytest.mark.parametrize("how", ["nul-in-spec", "gitattributes"])
 def test_an_approved_material_cannot_change_unseen_by_making_specs_binary(
     flow: Flow, how: str

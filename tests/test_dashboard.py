@@ -15,8 +15,8 @@ from dashboard_workspace import make_workspace, write
 from gitrepo import make_repo
 from opsync.commands.dashboard import ProgressBar
 from opsync.dashboard.build import page_name, strip_comments
-from opsync.dashboard.fmt import num
 from opsync.dashboard.model import collect
+from opsync.numfmt import num
 from opsync.results import GateState
 
 TODAY = date(2026, 11, 25)

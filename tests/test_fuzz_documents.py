@@ -140,7 +140,7 @@ def test_validate_cli_exits_0_1_or_2(
     root = place(workspace, target, data)
     capsys.readouterr()
     with pytest.raises(SystemExit) as info:
-        main(["validate", "--root", str(root), "--format", fmt, "--color", "never"])
+        main(["validate", "--repo", str(root), "--format", fmt, "--color", "never"])
     out, err = capsys.readouterr()
     assert info.value.code in (0, 1, 2), f"exit {info.value.code}\n{out}\n{err}"
     assert "Traceback" not in err, err

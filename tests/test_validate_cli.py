@@ -198,3 +198,25 @@ def test_advisory_reports_but_passes(example: GitRepo, run_cli: CliRunner) -> No
     result = run_cli("validate", cwd=example.path)
     assert result.code == 0, result  # DESIGN §2.1: advisory reports everything, exits 0
     assert "feature-owners" in result.out and "advisory" in result.out, result
+
+
+def test_a_value_repeated_in_another_data_file_is_found_by_validate_and_dashboard(
+    example: GitRepo, run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """validate and the dashboard read the data folder through one loader: they agree."""
+    (data,) = (example.path / "opsync" / "data").glob("*.csv")
+    head = data.read_text(encoding="utf-8").splitlines()[:3]
+    example.write("opsync/data/dup.csv", "\n".join(head) + "\n")
+
+    result = run_cli("validate", "--format", "json", cwd=example.path)
+    assert result.code == 1, result
+    dups = [f for f in json.loads(result.out)["findings"] if f["rule"] == "data-duplicate"]
+    assert len(dups) == 2 and all(f["line"] in (2, 3) for f in dups), result
+
+    # Naming only the copy (what pre-commit does) still finds what it repeats.
+    result = run_cli("validate", "opsync/data/dup.csv", cwd=example.path)
+    assert result.code == 1, result
+    assert result.out.count("opsync/data/dup.csv:2:1: error data-duplicate") == 1, result
+
+    result = run_cli("dashboard", "--out", str(tmp_path / "site"), cwd=example.path)
+    assert result.code == 0 and "data-duplicate" in result.err, result

@@ -136,6 +136,16 @@ def repo_option(help_text: str = "The repository.") -> Callable[[F], F]:
     )
 
 
+def workspace_option() -> Callable[[F], F]:
+    """`--repo DIR` for commands that work on the files: where to look for opsync.yml."""
+    return click.option(
+        "--repo",
+        "root",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where to run (default: the nearest folder with opsync.yml at or above here).",
+    )
+
+
 def finish(code: int) -> None:
     """End a command with `code`; works under `main()` and click's test runner alike."""
     click.get_current_context().exit(int(code))

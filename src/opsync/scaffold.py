@@ -9,8 +9,6 @@ template and its caller cannot drift apart silently.
 from __future__ import annotations
 
 import posixpath
-import subprocess
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from opsync.documents import safe_yaml
 from opsync.errors import ConfigError
 from opsync.resources import data_dir
-from opsync.workspace.policy import POLICY_FILE, Policy
 
 if TYPE_CHECKING:
     import jinja2
@@ -107,61 +104,6 @@ def render_feature_doc(feature_id: str, lang: str, context: dict[str, Any]) -> s
     full.update(context)
     full["id"] = feature_id
     return render("feature.md.j2", lang, full)
-
-
-# --- the workspace: where it is and what its policy says ----------------------------
-
-
-def find_root(start: Path) -> Path:
-    """The enclosing git work tree's top folder, else `start` itself."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=start,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:  # git is not installed: scaffolding still works
-        return start
-    top = result.stdout.strip()
-    return Path(top) if result.returncode == 0 and top else start
-
-
-@dataclass(frozen=True)
-class LoadedPolicy:
-    policy: Policy
-    warning: str | None = None  # why the defaults were used instead of the file
-
-
-def load_policy(root: Path) -> LoadedPolicy:
-    """`opsync.yml` from the working tree, or the defaults with a warning when broken.
-
-    Scaffolding only needs `paths:`; a broken policy must not stop a user from
-    creating files, so problems here are warnings (`opsync validate` reports them).
-    """
-    path = root / POLICY_FILE
-    if not path.is_file():
-        return LoadedPolicy(Policy())
-    try:
-        data = safe_yaml.load(safe_yaml.decode(path.read_bytes()))
-        if data is None:
-            return LoadedPolicy(Policy())
-        if not isinstance(data, dict):
-            raise ValueError("the file is not a mapping")
-        paths = data.get("paths") or {}
-        if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
-            raise ValueError("`paths` must map names to folder or file paths")
-        return LoadedPolicy(Policy.from_dict(data))
-    except safe_yaml.YamlProblem as problem:
-        reason = f"line {problem.line}: {problem.message}"
-    except (OSError, TypeError, ValueError, AttributeError) as exc:
-        reason = str(exc)
-    return LoadedPolicy(
-        Policy(),
-        f"{POLICY_FILE} could not be read ({reason}); using the default paths"
-        " — run `opsync validate` to see what to fix",
-    )
 
 
 def north_star(text: str) -> str:

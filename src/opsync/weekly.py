@@ -70,15 +70,15 @@ def _in_flight(features: list[Feature]) -> list[dict[str, str]]:
 
 
 def _latest_values(ws: Workspace) -> list[dict[str, Any]]:
-    from opsync.dashboard.fmt import num
-    from opsync.dashboard.metrics_view import metric_views
-    from opsync.dashboard.model import load_values
+    from opsync.metrics.series import metric_views
+    from opsync.numfmt import num
+    from opsync.workspace.data import load_values
 
     registry = ws.registry
     if registry is None:
         return []
-    values, _ = load_values(ws)  # bad rows are `opsync validate`'s to report
-    views = metric_views(registry, values, {})
+    data = load_values(ws)  # bad rows are `opsync validate`'s to report
+    views = metric_views(registry, data.values, {})
     rows = []
     for metric_id in registry.key_metrics:
         view = views.get(metric_id)

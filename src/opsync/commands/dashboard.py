@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from opsync.cli import finish, make_console, output_options
+from opsync.cli import finish, make_console, output_options, workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 BAR_WIDTH = 24
@@ -94,11 +94,7 @@ Examples:
     type=click.Path(path_type=Path),
     help="Folder for the site: new, empty, or built by this command before.",
 )
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace root (default: the nearest folder with opsync.yml).",
-)
+@workspace_option()
 @click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),

@@ -39,8 +39,9 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     from opsync import isoweek, scaffold
     from opsync.documents.schema import KINDS
     from opsync.workspace.policy import POLICY_FILE
+    from opsync.workspace.root import policy_or_defaults
 
-    loaded = scaffold.load_policy(options.root)
+    loaded = policy_or_defaults(options.root)
     if loaded.warning:
         warn.append(loaded.warning)
     paths = loaded.policy.paths
@@ -206,7 +207,7 @@ Examples:
     help="Template language.",
 )
 @click.option(
-    "--dir",
+    "--repo",
     "directory",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Where to scaffold (default: the git repo root, or the current folder).",
@@ -216,7 +217,7 @@ def command(example: bool, ci: str | None, lang: str, directory: Path | None) ->
 
     Never overwrites: a file that exists is listed as skipped and left as it is.
     """
-    from opsync.scaffold import find_root
+    from opsync.workspace.root import find_root
 
-    root = directory if directory is not None else find_root(Path.cwd())
+    root = directory if directory is not None else find_root(Path.cwd(), required=False)
     return int(run(InitOptions(root=root.resolve(), example=example, ci=ci, lang=lang)))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from opsync.cli import workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 FEATURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -46,10 +47,10 @@ class Workspace:
 
 
 def workspace(root: Path) -> Workspace:
-    from opsync.scaffold import load_policy
+    from opsync.workspace.root import policy_or_defaults
     from opsync.workspace.source import normalize
 
-    loaded = load_policy(root)
+    loaded = policy_or_defaults(root)
     policy, warnings = loaded.policy, [loaded.warning] if loaded.warning else []
     folders = {}
     for name in ("features", "weeks", "metrics"):
@@ -150,15 +151,11 @@ def new_week(options: WeekOptions) -> ExitCode:
     return _create(ws, f"{ws.weeks}/{week}.md", text, "week")
 
 
-def find_root() -> Path:
+def find_root(repo: Path | None) -> Path:
     """The folder holding opsync.yml (as `validate` finds it), else the git repo root."""
-    from opsync.scaffold import find_root as find_repo
     from opsync.workspace.root import find_root as find_workspace
 
-    try:
-        return find_workspace(Path.cwd())
-    except ConfigError:
-        return find_repo(Path.cwd()).resolve()
+    return find_workspace(repo, required=False)
 
 
 @click.group(
@@ -186,6 +183,7 @@ Example:
 @click.option("--ops", metavar="LOGIN", help="Ops owner's login (from day one).")
 @click.option("--metric", metavar="ID", help="The aligned metric this feature moves.")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
+@workspace_option()
 def feature(
     feature_id: str,
     title: str | None,
@@ -193,9 +191,10 @@ def feature(
     ops: str | None,
     metric: str | None,
     lang: str,
+    root: Path | None,
 ) -> int:
     """Write opsync/features/ID.md for this week."""
-    options = FeatureOptions(find_root(), feature_id, title, product, ops, metric, lang)
+    options = FeatureOptions(find_root(root), feature_id, title, product, ops, metric, lang)
     return int(new_feature(options))
 
 
@@ -209,6 +208,7 @@ Examples:
 )
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the current one).")
 @click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
-def week(week: str | None, lang: str) -> int:
+@workspace_option()
+def week(week: str | None, lang: str, root: Path | None) -> int:
     """Write opsync/weeks/WEEK.md, the weekly alignment doc."""
-    return int(new_week(WeekOptions(find_root(), week, lang)))
+    return int(new_week(WeekOptions(find_root(root), week, lang)))

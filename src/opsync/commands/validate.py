@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options
+from opsync.cli import finish, make_console, output_options, workspace_option
 from opsync.report import FORMATS
 
 
@@ -68,11 +68,7 @@ Examples:
 """,
 )
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace root (default: the nearest folder with opsync.yml).",
-)
+@workspace_option()
 @output_options(FORMATS)
 def command(
     paths: tuple[str, ...], root: Path | None, fmt: str, color: str, quiet: int, verbose: int

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options
+from opsync.cli import finish, make_console, output_options, workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 
@@ -45,13 +45,12 @@ def _week(week: str | None, today: date | None) -> str:
 
 
 def run_new(options: NewOptions) -> ExitCode:
-    from opsync.dashboard.model import load_workspace
     from opsync.fsutil import write_new
     from opsync.weekly import draft
-    from opsync.workspace.root import find_root
+    from opsync.workspace.root import find_root, open_workspace
 
     root = find_root(options.root)
-    ws = load_workspace(root)
+    ws = open_workspace(root)
     made = draft(ws, _week(options.week, options.today), options.lang)
     target = root / made.path
     try:
@@ -74,13 +73,12 @@ def run_new(options: NewOptions) -> ExitCode:
 
 
 def run_check(options: CheckOptions) -> ExitCode:
-    from opsync.dashboard.model import load_workspace
     from opsync.weekly import check
-    from opsync.workspace.root import find_root
+    from opsync.workspace.root import find_root, open_workspace
 
     console = make_console(options.color, options.quiet, options.verbose)
     today = options.today or date.today()
-    ws = load_workspace(find_root(options.root))
+    ws = open_workspace(find_root(options.root))
     result = check(ws, _week(options.week, today), today)
     if options.fmt == "json":
         console.report(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -89,11 +87,7 @@ def run_check(options: CheckOptions) -> ExitCode:
     return result.exit_code
 
 
-ROOT = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace root (default: the nearest folder with opsync.yml).",
-)
+ROOT = workspace_option()
 WEEK = click.option("--week", metavar="YYYY-Www", help="ISO week (default: this week).")
 TODAY = click.option(
     "--today",

@@ -1,6 +1,6 @@
 """The shared dashboard: a static, self-contained site built from the workspace.
 
-- `metrics_view`: metric values, composites computed from the formula AST, targets, tree.
+- metric series (values, composites, targets, the tree) come from `opsync.metrics.series`.
 - `features_view`: features with gate states and the two co-validation tracks.
 - `model`: everything the pages show, collected once (`collect`).
 - `svg`: trend-chart geometry; the SVG markup itself lives in the templates.

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opsync.dashboard.features_view import FeatureView
-from opsync.dashboard.fmt import num, signed
 from opsync.dashboard.model import Dashboard, Progress
 from opsync.errors import ConfigError
+from opsync.numfmt import num, signed
 
 if TYPE_CHECKING:
     import jinja2

@@ -9,9 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from opsync.dashboard.features_view import FeatureView, committed_results, feature_views
-from opsync.dashboard.metrics_view import MetricView, TreeNode, metric_tree, metric_views
-from opsync.errors import ConfigError
-from opsync.findings import Finding
+from opsync.metrics.series import MetricView, TreeNode, metric_tree, metric_views
 from opsync.workspace.model import Workspace
 from opsync.workspace.policy import ALL_STATUSES
 
@@ -73,39 +71,6 @@ class Dashboard:
         return next((w for w in self.weeks if w.week == self.week), None)
 
 
-def _located(finding: Finding) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.col}" if finding.line else finding.path
-    return f"{where}: {finding.message} [{finding.rule}]"
-
-
-def load_workspace(root: Path) -> Workspace:
-    from opsync.workspace.model import load_policy
-    from opsync.workspace.source import WorktreeSource
-
-    source = WorktreeSource(root)
-    policy, problems = load_policy(source)
-    if policy is None:
-        first = problems[0]
-        raise ConfigError(f"{_located(first)}", first.hint or "run `opsync validate`")
-    return Workspace(source, policy)
-
-
-def load_values(ws: Workspace) -> tuple[dict[str, dict[str, float]], list[Finding]]:
-    """Base metric values from the data folder; bad rows are findings, never a stop."""
-    from opsync.metrics.values import load_data_files
-    from opsync.workspace.model import read_checked
-
-    files, findings = [], []
-    for path in ws.source.list_files(ws.policy.paths.data, ".csv"):
-        raw, problems = read_checked(ws.source, path)
-        findings += problems
-        if raw is not None:
-            files.append((path, raw))
-    known = set(ws.registry.metrics) if ws.registry else None
-    data = load_data_files(files, known)
-    return data.values, findings + data.findings
-
-
 def week_views(ws: Workspace, metrics: dict[str, MetricView]) -> list[WeekView]:
     from opsync.isoweek import is_week, week_start
     from opsync.metrics.periods import period_start
@@ -146,7 +111,10 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
     from opsync.isoweek import current_week
 
     today = today or date.today()
-    ws = load_workspace(root)
+    from opsync.workspace.data import load_values
+    from opsync.workspace.root import located, open_workspace
+
+    ws = open_workspace(root)
     registry = ws.registry
     paths = list(ws.feature_paths())
     features = []
@@ -159,13 +127,14 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
     by_metric: dict[str, list[str]] = {}
     for feature in features:
         by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.file_id)
-    values, findings = load_values(ws)
-    metrics = metric_views(registry, values, by_metric) if registry else {}
+    data = load_values(ws)
+    findings = data.findings
+    metrics = metric_views(registry, data.values, by_metric) if registry else {}
     committed, head = committed_results(root, today)
     views = feature_views(ws, features, committed, today)
     weeks = week_views(ws, metrics)
     findings += ws.findings
-    warnings = [_located(f) for f in sorted(findings)[:MAX_WARNINGS]]
+    warnings = [located(f) for f in sorted(findings)[:MAX_WARNINGS]]
     if len(findings) > MAX_WARNINGS:
         warnings.append(f"… and {len(findings) - MAX_WARNINGS} more")
     if findings:

@@ -6,9 +6,9 @@ cannot add links, HTML or @-mentions.
 
 from __future__ import annotations
 
-from opsync.dashboard.fmt import num, signed
-from opsync.dashboard.metrics_view import MetricView
 from opsync.dashboard.model import Dashboard
+from opsync.metrics.series import MetricView
+from opsync.numfmt import num, signed
 from opsync.report.markdown_format import STATE_EMOJI, escape
 
 MAX_FAILING = 10

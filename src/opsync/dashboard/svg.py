@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from opsync.dashboard.metrics_view import Point, Target
+from opsync.metrics.series import Point, Target
 
 WIDTH = 320
 HEIGHT = 96

@@ -140,20 +140,10 @@ def _selected_paths(selection: Selection, ws: Workspace) -> set[str]:
 
 
 def _lint_data(ws: Workspace, selection: Selection) -> list[Finding]:
-    from opsync.metrics.values import load_csv
+    """All data files as one set, as the dashboard reads them: a duplicate across two
+    files is found even when only one of them was named (`validate PATH...`)."""
+    from opsync.workspace.data import load_values
 
-    paths = (
-        list(ws.source.list_files(ws.policy.paths.data, ".csv"))
-        if selection.data is None
-        else list(selection.data)
-    )
-    known = set(ws.registry.metrics) if ws.registry else None
-    findings: list[Finding] = []
-    for path in paths:
-        from opsync.workspace.model import read_checked
-
-        raw, problems = read_checked(ws.source, path)
-        findings += problems
-        if raw is not None:
-            findings += load_csv(raw, path, known).findings
-    return findings
+    if selection.data is not None and not selection.data:
+        return []
+    return load_values(ws, last=selection.data or ()).findings
