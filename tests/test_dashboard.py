@@ -14,8 +14,8 @@ from conftest import CliRunner
 from dashboard_workspace import make_workspace, write
 from gitrepo import make_repo
 from opsync.commands.dashboard import ProgressBar
-from opsync.dashboard.build import page_name, strip_comments
 from opsync.dashboard.model import collect
+from opsync.dashboard.render import page_name, strip_comments
 from opsync.numfmt import num
 from opsync.results import GateState
 

@@ -4,8 +4,8 @@
 - `features_view`: features with gate states and the two co-validation tracks.
 - `model`: everything the pages show, collected once (`collect`).
 - `svg`: trend-chart geometry; the SVG markup itself lives in the templates.
-- `build`: renders the Jinja2 templates (autoescape on) into a folder.
+- `render`: the Jinja2 environment (autoescape on), spec bodies, page names, page writes.
+- `build`: renders the site into a folder.
 - `pages`: the per-feature pages, rendered by forked workers on big sites.
-- `fmt`: numbers as people read them (a gap is a dash, never a zero).
 - `summary`: a compact Markdown summary for a PR comment or a job summary.
 """

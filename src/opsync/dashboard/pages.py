@@ -26,7 +26,7 @@ _JOB: tuple[Dashboard, Path, dict[str, Any]] | None = None  # set before forking
 def _render(d: Dashboard, out: Path, common: dict[str, Any], start: int, stop: int) -> list[str]:
     from markupsafe import Markup
 
-    from opsync.dashboard.build import environment, markdown, page_name, put, strip_comments
+    from opsync.dashboard.render import environment, markdown, page_name, put, strip_comments
 
     template = environment().get_template("feature.html.j2")
     render = markdown()
