@@ -274,7 +274,7 @@ def _transition(
         result.feature, result.title, f"{before} → {after}", result.path, result.gates
     )
     if before in STATUSES and after in STATUSES and STATUSES.index(after) < STATUSES.index(before):
-        from opsync.workspace.model import finding_at
+        from opsync.documents.located import finding_at
 
         return moved, [
             finding_at(

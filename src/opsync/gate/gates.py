@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from opsync.documents.located import finding_at
 from opsync.evidence.tally import Tally
 from opsync.findings import Finding, Severity
 from opsync.results import FeatureResult, GateResult, GateState
-from opsync.workspace.model import Feature, Workspace, finding_at
+from opsync.workspace.model import Feature, Workspace
 from opsync.workspace.policy import GATES, STATUSES
 from opsync.workspace.source import Kind, normalize
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsync.metrics.periods import chronological, period_kind, period_sort_key
-from opsync.workspace.model import Registry
+from opsync.metrics.registry import Registry
 
 MAX_TREE_DEPTH = 20  # a registry is small; this only bounds a hostile one
 

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
 from opsync.rules.registry import rule
-from opsync.workspace.model import Feature, finding_at
+from opsync.workspace.model import Feature
 from opsync.workspace.source import Kind, normalize
 
 TARGET = "feature"

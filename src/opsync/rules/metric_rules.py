@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
+from opsync.metrics.registry import Registry
 from opsync.rules.registry import rule
-from opsync.workspace.model import Registry, finding_at
 
 TARGET = "registry"
 

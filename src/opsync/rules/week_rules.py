@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from opsync.documents.located import finding_at
 from opsync.findings import Finding
 from opsync.rules.registry import rule
-from opsync.workspace.model import Week, finding_at
+from opsync.workspace.model import Week
 
 TARGET = "week"
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")

@@ -10,104 +10,16 @@ from functools import cached_property
 from typing import Any
 
 from opsync.documents import markdown_doc, safe_yaml
+from opsync.documents.located import Located, YamlFile, finding_at
 from opsync.documents.markdown_doc import MarkdownDoc
-from opsync.documents.safe_yaml import KeyPath, YamlProblem
+from opsync.documents.safe_yaml import YamlProblem
 from opsync.documents.schema import schema_issues
-from opsync.findings import Finding, Severity
+from opsync.findings import Finding
+from opsync.metrics.registry import Registry
 from opsync.workspace.policy import POLICY_FILE, Policy
 from opsync.workspace.source import FileSource, Kind
 
 PATH_RULE = "unsafe-path"
-
-
-@dataclass
-class YamlFile:
-    """A parsed YAML file that keeps its text, so findings can be located on demand."""
-
-    path: str
-    text: str
-    data: Any
-
-    def locate(self, keys: KeyPath) -> tuple[int, int]:
-        return safe_yaml.locate(self.text, keys)
-
-
-Located = YamlFile | MarkdownDoc
-
-
-def finding_at(
-    doc: Located,
-    path: str,
-    keys: KeyPath,
-    rule: str,
-    message: str,
-    hint: str,
-    severity: Severity = Severity.ERROR,
-) -> Finding:
-    line, col = doc.locate(keys)
-    return Finding(path, line, col, rule, message, hint, severity)
-
-
-@dataclass(frozen=True)
-class Metric:
-    id: str
-    name: str
-    unit: str
-    formula: str | None
-    owners: dict[str, str]
-    targets: tuple[dict[str, Any], ...]
-    index: int  # position in `metrics:`, for locating findings
-
-    @property
-    def composite(self) -> bool:
-        return bool(self.formula)
-
-
-@dataclass
-class Registry:
-    file: YamlFile
-    north_star: str | None
-    key_metrics: tuple[str, ...]
-    metrics: dict[str, Metric]
-
-    @cached_property
-    def parsed_formulas(self) -> dict[str, Any]:
-        """metric id -> parsed Formula, or None for base metrics and unparsable formulas."""
-        from opsync.metrics.formula import FormulaError, parse
-
-        parsed: dict[str, Any] = {}
-        for metric in self.metrics.values():
-            try:
-                parsed[metric.id] = parse(metric.formula) if metric.formula else None
-            except FormulaError:
-                parsed[metric.id] = None
-        return parsed
-
-    @cached_property
-    def aligned(self) -> frozenset[str]:
-        from opsync.metrics.graph import aligned
-
-        keys = [k for k in self.key_metrics if k in self.metrics]
-        return frozenset(aligned(keys, self.parsed_formulas))
-
-    @classmethod
-    def from_file(cls, file: YamlFile) -> Registry:
-        data = file.data
-        metrics: dict[str, Metric] = {}
-        for index, item in enumerate(data.get("metrics") or []):
-            metrics.setdefault(
-                item["id"],
-                Metric(
-                    id=item["id"],
-                    name=item.get("name", item["id"]),
-                    unit=item.get("unit", ""),
-                    formula=item.get("formula"),
-                    owners=dict(item.get("owners") or {}),
-                    targets=tuple(item.get("targets") or ()),
-                    index=index,
-                ),
-            )
-        return cls(file, data.get("north_star"), tuple(data.get("key_metrics") or ()), metrics)
 
 
 @dataclass
