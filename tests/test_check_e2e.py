@@ -297,11 +297,15 @@ def test_material_paths_outside_the_repo_are_located_findings(flow: Flow) -> Non
     assert launch["state"] == "fail", result
     assert "'../../outside/push-copy.md' is absolute or outside the repo" in launch["message"]
     assert "'/etc/passwd' is absolute or outside the repo" in launch["message"], result
-    found = [f for f in report(result)["findings"] if f["rule"] == "launch-materials"]
-    assert [(f["path"], f["line"]) for f in found] == [
-        (SPEC, _line_of(flow, SPEC, "../../outside"))
+    # One problem, one finding: the rule names each bad path; the gate adds none of its own.
+    found = report(result)["findings"]
+    assert not [f for f in found if f["rule"] == "launch-materials"], result
+    paths = [f for f in found if f["rule"] == "feature-material-path"]
+    assert [(f["path"], f["line"]) for f in paths] == [
+        (SPEC, _line_of(flow, SPEC, "../../outside")),
+        (SPEC, _line_of(flow, SPEC, "/etc/passwd")),
     ], result
-    assert found[0]["col"] > 0, result
+    assert all(f["col"] > 0 for f in paths), result
 
 
 def test_deleting_a_material_fails_launch_materials_and_co_validation(flow: Flow) -> None:
@@ -647,3 +651,42 @@ def test_an_approved_material_cannot_change_unseen_by_making_specs_binary(
     result = flow.check("--format", "json")
     assert result.code == 1, result
     assert gates(result)["ops-signoff"]["state"] == "stale", result
+
+
+# --- a PR is judged on what it touches (regressions) ------------------------------------
+
+
+def test_an_untouched_broken_spec_does_not_fail_an_unrelated_pr(flow: Flow) -> None:
+    """On main a spec governs other code and carries an unknown field; the PR changes
+    unrelated code under no `require_feature_for` glob: nothing to report."""
+    other = flow.read(SPEC).replace("id: member-tiers", "id: other-feature")
+    other = other.replace("\n---", '\ncode: ["src/other/**"]\nsurprise: field\n---', 1)
+    flow.repo.write("opsync/features/other-feature.md", other)
+    flow.commit_on_main("a spec with an unknown field")
+    flow.repo.write("docs/unrelated/a.txt", "hello\n")
+    flow.repo.commit("unrelated change")
+    result = flow.check("--format", "json")
+    assert result.code == 0, result
+    assert report(result)["findings"] == [], result
+
+
+def test_an_unknown_metric_is_one_finding_not_two(flow: Flow) -> None:
+    """The rule (`feature-metric`) reports it; the gate's table row still fails."""
+    flow.set_field("metric", "nope-metric")
+    flow.repo.commit("metric typo")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    data = report(result)
+    on_metric = [f for f in data["findings"] if "nope-metric" in f["message"]]
+    assert [f["rule"] for f in on_metric] == ["feature-metric"], result
+    (feature,) = data["features"]
+    gate = next(g for g in feature["gates"] if g["gate"] == "shared-metric")
+    assert gate["state"] == "fail", result
+
+
+def test_a_missing_week_doc_is_one_finding_not_two(flow: Flow) -> None:
+    flow.set_field("week", "2020-W01")
+    flow.repo.commit("week with no doc")
+    result = flow.check("--format", "json")
+    on_week = [f for f in report(result)["findings"] if "2020-W01" in f["message"]]
+    assert [f["rule"] for f in on_week] == ["feature-week"], result

@@ -220,3 +220,19 @@ def test_a_value_repeated_in_another_data_file_is_found_by_validate_and_dashboar
 
     result = run_cli("dashboard", "--out", str(tmp_path / "site"), cwd=example.path)
     assert result.code == 0 and "data-duplicate" in result.err, result
+
+
+def test_a_formula_written_as_one_hyphenated_id_gets_the_split_hint(
+    example: GitRepo, run_cli: CliRunner
+) -> None:
+    registry = example.path / "opsync" / "metrics.yml"
+    text = registry.read_text(encoding="utf-8")
+    spaced = "monthly-purchases-per-member * average-order-value"
+    assert spaced in text
+    registry.write_text(
+        text.replace(spaced, "monthly-purchases-per-member-average-order-value"), "utf-8"
+    )
+    result = run_cli("validate", cwd=example.path)
+    assert result.code == 1, result
+    assert "metric-unknown-ref" in result.out, result
+    assert "write `monthly-purchases-per-member - average-order-value`" in result.out, result

@@ -157,14 +157,15 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
                     )
                 )
             continue
-        findings += rules.run("feature", feature, ws)
+        linted = rules.run("feature", feature, ws)
+        findings += linted
         bundle = feature_bundle(feature, head_tree)
         need = Requirement((("ops", policy.min_approvals),))
 
         def signoff(b: Bundle = bundle, fid: str = feature_id, n: Requirement = need) -> Tally:
             return ctx.approve(b, n, f"feature {fid}")
 
-        result, gate_findings = gates.evaluate(feature, ws, signoff, today)
+        result, gate_findings = gates.evaluate(feature, ws, signoff, today, linted)
         findings += gate_findings
         before = _base_status(feature, repo, merge_base, touched.spec_before)
         result, moved_back = _transition(result, feature, before)
@@ -201,7 +202,11 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
             findings += rules.run("registry", ws.registry, ws)
     if not touched.features and not findings:
         notes.append("this PR touches no feature")
-    everything = sort_findings([*findings, *ws.findings])
+    # A PR is judged on what it touches: a spec read only to see whether its `code:`
+    # globs match (and found broken) is not this PR's problem.
+    judged = {*touched.changed, *(policy.paths.feature_path(f) for f in touched.features)}
+    loaded = [f for f in ws.findings if f.path in judged]
+    everything = sort_findings([*findings, *loaded])
     code = exit_code_for(everything)
     if code is ExitCode.FINDINGS and not policy.blocking:
         notes.append("enforcement: advisory — these findings do not block the merge")

@@ -6,7 +6,7 @@ Finding whose rule id is the gate's name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +19,14 @@ from opsync.workspace.policy import GATES, STATUSES
 from opsync.workspace.source import Kind, normalize
 
 Keys = list[str | int]
+
+# A gate that fails for a reason a lint rule already reported points at the rule's
+# finding instead of adding a second one for the same problem on the same line.
+SAME_PROBLEM = {
+    "shared-metric": frozenset({"feature-metric"}),
+    "week-alignment": frozenset({"feature-week"}),
+    "launch-materials": frozenset({"feature-material-path"}),
+}
 
 
 @dataclass(frozen=True)
@@ -233,8 +241,13 @@ def evaluate(
     ws: Workspace,
     signoff: Callable[[], Tally],
     today: date,
+    reported: Sequence[Finding] = (),
 ) -> tuple[FeatureResult, list[Finding]]:
-    """All gates for `feature` at its head status; gates that do not apply are skipped."""
+    """All gates for `feature` at its head status; gates that do not apply are skipped.
+
+    `reported`: the lint rules' findings on this spec; a gate failing on a line where a
+    rule already names the same problem adds no finding of its own (the table keeps it).
+    """
     status = feature.status
     state = materials(feature, ws)
     runners: dict[str, Callable[[], Outcome]] = {
@@ -263,19 +276,26 @@ def evaluate(
             severity = (
                 Severity.WARNING if outcome.result.state is GateState.WARN else Severity.ERROR
             )
-            findings.append(
-                finding_at(
-                    feature.doc,
-                    feature.path,
-                    outcome.keys,
-                    gate,
-                    f"{feature.id}: {outcome.result.message}",
-                    outcome.result.hint,
-                    severity,
-                )
+            finding = finding_at(
+                feature.doc,
+                feature.path,
+                outcome.keys,
+                gate,
+                f"{feature.id}: {outcome.result.message}",
+                outcome.result.hint,
+                severity,
             )
+            if not _already_reported(finding, reported):
+                findings.append(finding)
     result = FeatureResult(feature.id, feature.title, status, feature.path, tuple(results))
     return result, findings
+
+
+def _already_reported(finding: Finding, reported: Sequence[Finding]) -> bool:
+    rules = SAME_PROBLEM.get(finding.rule, frozenset())
+    return any(
+        r.rule in rules and r.path == finding.path and r.line == finding.line for r in reported
+    )
 
 
 def untracked_materials(feature: Feature) -> Outcome | None:

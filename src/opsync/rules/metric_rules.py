@@ -68,17 +68,21 @@ def formulas(reg: Registry, ws: Any) -> Iterator[Finding]:
 @rule("metric-unknown-ref", TARGET, "Every metric a formula names exists in the registry.")
 def unknown_refs(reg: Registry, ws: Any) -> Iterator[Finding]:
     from opsync.metrics.formula import references
+    from opsync.metrics.graph import split_suggestion
 
     for metric_id, formula in reg.parsed_formulas.items():
         if formula is None:
             continue
         for ref in sorted(references(formula) - reg.metrics.keys()):
+            split = split_suggestion(ref, reg.metrics.keys())
             yield _at(
                 reg,
                 ["metrics", reg.metrics[metric_id].index, "formula"],
                 "metric-unknown-ref",
                 f"formula of '{metric_id}' names unknown metric '{ref}'",
-                f"add a metric with id '{ref}' or fix the spelling",
+                f"a hyphen glued to a name is part of it: write `{split}` to subtract"
+                if split
+                else f"add a metric with id '{ref}' or fix the spelling",
             )
 
 
