@@ -16,8 +16,8 @@ from markdown_it import MarkdownIt
 from fixture_paths import SARIF_SCHEMA
 from opsync.errors import ExitCode
 from opsync.findings import Finding, Severity
+from opsync.github.actions import write_outputs, write_step_summary
 from opsync.report import FORMATS, renderer
-from opsync.report.github_format import write_outputs, write_step_summary
 from opsync.report.markdown_format import render_markdown
 from opsync.report.text_format import annotated_findings
 from opsync.results import FeatureResult, GateResult, GateState, Report

@@ -77,6 +77,9 @@ class Repo:
     def __init__(self, repo: gitpython.Repo) -> None:
         self._repo = repo
         self.root = Path(repo.working_tree_dir or repo.git_dir)
+        # A check asks for the same refs and merge base from several places: ask git once.
+        self._shas: dict[str, str] = {}
+        self._merge_bases: dict[tuple[str, str], str] = {}
 
     def close(self) -> None:
         """Stop git helper processes (cat-file) this repo started."""
@@ -107,6 +110,8 @@ class Repo:
 
     def resolve(self, ref: str) -> str:
         """The full sha of the commit `ref` names."""
+        if ref in self._shas:
+            return self._shas[ref]
         if not ref or ref.startswith("-") or any(c.isspace() for c in ref):
             raise ConfigError(f"invalid git ref {ref!r}", "pass a branch, tag or commit sha")
         status, out = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
@@ -115,7 +120,9 @@ class Repo:
             if self.is_shallow():
                 hint += "; in actions/checkout use `fetch-depth: 0`"
             raise ConfigError(f"unknown ref {ref}", hint)
-        return out.strip()
+        sha = out.strip()
+        self._shas[ref] = self._shas[sha] = sha
+        return sha
 
     def is_shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository")[1].strip() == "true"
@@ -123,8 +130,12 @@ class Repo:
     def merge_base(self, base: str, head: str) -> str:
         """The commit where `head` branched from `base` (what `base...head` diffs from)."""
         base_sha, head_sha = self.resolve(base), self.resolve(head)
+        known = self._merge_bases.get((base_sha, head_sha))
+        if known is not None:
+            return known
         status, out = self._run("merge-base", base_sha, head_sha, ok=(0, 1))
         if status == 0:
+            self._merge_bases[(base_sha, head_sha)] = out.strip()
             return out.strip()
         if self.is_shallow():
             raise VerifyError(

@@ -34,26 +34,14 @@ def run(args: CheckArgs) -> int:
         return _run(args)
     except OpsyncError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            _report_error(exc, args.fmt)
+            from opsync.github.actions import publish_error
+
+            publish_error(exc, os.environ)
+            if args.fmt == "github":
+                from opsync.report.github_format import escape_data
+
+                click.echo(f"::error title=opsync check::{escape_data(str(exc))}")
         raise
-
-
-def _report_error(exc: Exception, fmt: str) -> None:
-    """In Actions, a run that stopped (exit 2/3) still says so where a workflow looks:
-    `result=error` in GITHUB_OUTPUT, a line in the job summary, an annotation."""
-    from opsync.report.github_format import escape_data
-
-    env = os.environ
-    if env.get("GITHUB_OUTPUT"):
-        with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
-            out.write("result=error\n")
-    if env.get("GITHUB_STEP_SUMMARY"):
-        from opsync.report.markdown_format import escape
-
-        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
-            out.write(f"## ❌ opsync check: could not complete\n\n{escape(str(exc))}\n")
-    if fmt == "github":
-        click.echo(f"::error title=opsync check::{escape_data(str(exc))}")
 
 
 def _run(args: CheckArgs) -> int:
@@ -63,44 +51,36 @@ def _run(args: CheckArgs) -> int:
 
     console = make_console(args.color, args.quiet, args.verbose)
     env = os.environ
-    actions = None
-    if args.base is None and env.get("GITHUB_ACTIONS") == "true":
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
+    body = args.pr_body_file.read_text(encoding="utf-8") if args.pr_body_file else ""
+    if args.base is not None:
+        options = CheckOptions(args.repo, args.base, args.head or "HEAD", body, args.author)
+        forge = None
+    elif in_actions:
         from opsync.github.actions import from_event
 
-        actions = from_event(env, args.repo)
-    if args.base is None and actions is None:
+        planned = from_event(env, args.repo)
+        event = planned.options
+        options = CheckOptions(
+            event.repo, event.base, event.head, body or event.pr_body, args.author or event.author
+        )
+        forge = planned.forge
+    else:
         raise ConfigError(
             "no --base given", "pass the branch the PR targets: `opsync check --base main`"
         )
-    body = args.pr_body_file.read_text(encoding="utf-8") if args.pr_body_file else ""
-    if actions is not None:
-        options, factories = actions.options, actions.factories
-        body = body or options.pr_body
-        options = CheckOptions(
-            options.repo, options.base, options.head, body, args.author or options.author
-        )
-    else:
-        options = CheckOptions(args.repo, args.base or "", args.head or "HEAD", body, args.author)
-        factories = []
     console.debug(f"check: base {options.base}, head {options.head}")
-    report = run_check(options, factories)
+    report = run_check(options, forge)
     text = renderer(args.fmt)(report, color=console.color)
     console.report(text)
     if args.report_file:
         from opsync.fsutil import write_atomic
 
         write_atomic(args.report_file, text)
-    if env.get("GITHUB_ACTIONS") == "true":
-        from opsync.report.github_format import write_outputs, write_step_summary
+    if in_actions:
+        from opsync.github.actions import publish
 
-        if env.get("GITHUB_STEP_SUMMARY"):
-            write_step_summary(report, Path(env["GITHUB_STEP_SUMMARY"]))
-        if env.get("GITHUB_OUTPUT"):
-            write_outputs(
-                report,
-                Path(env["GITHUB_OUTPUT"]),
-                str(args.report_file) if args.report_file else None,
-            )
+        publish(report, env, str(args.report_file) if args.report_file else None)
     return int(report.exit_code)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
 from opsync.evidence.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
-from opsync.gate.engine import feature_bundle, trusted_policy
+from opsync.gate.context import feature_bundle, trusted_policy
 from opsync.git import open_repo
 from opsync.workspace.model import Workspace
 from opsync.workspace.policy import POLICY_FILE
+from opsync.workspace.source import FileSource, WorktreeSource
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,18 @@ def approve(
             f"SSH key {key} does not exist or is not a file",
             "pass --key with your private key, or its .pub with the key loaded in ssh-agent",
         )
-    repo = open_repo(repo_path)
-    head = repo.resolve(ref)
-    tree = repo.tree(head, f"HEAD {head[:7]}")
-    policy, signers = trusted_policy(tree, head)
-    reviewer = login or _login_for_key(key, signers, policy.paths.allowed_signers)
-    bundle = _bundle(feature_id, Workspace(tree, policy), tree)
-    warnings = [
-        f"{p} has uncommitted changes; you approve the committed version"
-        for p in bundle.paths
-        if _dirty(repo.root / p, tree.blob_id(p))
-    ]
+    with open_repo(repo_path) as repo:
+        head = repo.resolve(ref)
+        tree = repo.tree(head, f"HEAD {head[:7]}")
+        policy, signers = trusted_policy(tree, head)
+        reviewer = login or _login_for_key(key, signers, policy.paths.allowed_signers)
+        bundle = _bundle(feature_id, Workspace(tree, policy), tree)
+        worktree = WorktreeSource(repo.root)
+        warnings = [
+            f"{p} has uncommitted changes; you approve the committed version"
+            for p in bundle.paths
+            if _dirty(worktree.blob_id(p), tree.blob_id(p))
+        ]
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
     record = records.create(feature_id, reviewer, bundle.digest, key, commit=head)
@@ -55,12 +56,12 @@ def approve(
     return Approved(rel, reviewer, bundle.digest, replaced, tuple(warnings))
 
 
-def _bundle(feature_id: str, ws: Workspace, tree: object) -> Bundle:
+def _bundle(feature_id: str, ws: Workspace, tree: FileSource) -> Bundle:
     paths = ws.policy.paths
     if feature_id == POLICY_BUNDLE:
-        return make_bundle(feature_id, [POLICY_FILE, paths.allowed_signers], tree)  # type: ignore[arg-type]
+        return make_bundle(feature_id, [POLICY_FILE, paths.allowed_signers], tree)
     if feature_id == METRICS_BUNDLE:
-        return make_bundle(feature_id, [paths.metrics], tree)  # type: ignore[arg-type]
+        return make_bundle(feature_id, [paths.metrics], tree)
     feature = ws.feature(feature_id)
     if feature is None:
         problems = "; ".join(f.message for f in ws.findings) or "no spec at HEAD"
@@ -68,7 +69,7 @@ def _bundle(feature_id: str, ws: Workspace, tree: object) -> Bundle:
             f"cannot approve '{feature_id}': {problems}",
             f"commit {paths.feature_path(feature_id)} first (approvals cover committed content)",
         )
-    return feature_bundle(feature, tree)  # type: ignore[arg-type]
+    return feature_bundle(feature, tree)
 
 
 def _login_for_key(key: Path, signers: bytes, signers_path: str) -> str:
@@ -87,10 +88,6 @@ def _login_for_key(key: Path, signers: bytes, signers_path: str) -> str:
     )
 
 
-def _dirty(path: Path, blob_id: str | None) -> bool:
-    """Does the working-tree file differ from the committed blob? (git's blob hash)"""
-    if blob_id is None or not path.is_file() or path.is_symlink():
-        return False
-    data = path.read_bytes()
-    digest = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-    return digest != blob_id
+def _dirty(on_disk: str | None, committed: str | None) -> bool:
+    """Does the working-tree file differ from the committed blob? (a link never counts)"""
+    return committed is not None and on_disk is not None and on_disk != committed

@@ -3,39 +3,34 @@
 Trust model (DESIGN §3.2): who may approve — roles and allowed_signers — is read from
 the base commit only. Everything at the head is data: read from Git objects, never
 executed, symlinks never followed.
+
+The run is a few named steps: open the context (refs, trusted policy, evidence), find
+what the PR touches, judge each touched feature and week, judge changes to the policy
+and the registry, and put the report together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from opsync.documents import markdown_doc
 from opsync.documents.safe_yaml import YamlProblem
-from opsync.errors import ConfigError, ExitCode
-from opsync.evidence.bundle import (
-    METRICS_BUNDLE,
-    POLICY_BUNDLE,
-    Bundle,
-    make_bundle,
-    material_paths,
-)
+from opsync.errors import ExitCode
+from opsync.evidence.bundle import METRICS_BUNDLE, POLICY_BUNDLE, make_bundle
 from opsync.evidence.record_source import RecordEvidence
-from opsync.evidence.tally import EvidenceSource, Requirement, Tally, tally
+from opsync.evidence.roster import Roster
+from opsync.evidence.tally import EvidenceSource, Requirement, Tally
 from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
-from opsync.gate.touched import find_touched
+from opsync.gate.context import Forge, GateContext, feature_bundle, trusted_policy
+from opsync.gate.touched import Touched, find_touched
 from opsync.git import Repo, open_repo
 from opsync.results import FeatureResult, Report
 from opsync.rules import registry as rules
-from opsync.workspace.model import Feature, Workspace, load_policy, load_yaml_file
-from opsync.workspace.policy import POLICY_FILE, STATUSES, Policy
-from opsync.workspace.source import FileSource, Kind
-
-# Extra evidence sources (GitHub reviews) are built by the caller, which knows the PR.
-SourceFactory = Callable[["GateContext"], EvidenceSource | None]
+from opsync.workspace.model import Feature, Workspace, load_yaml_file
+from opsync.workspace.policy import POLICY_FILE, STATUSES
 
 
 @dataclass(frozen=True)
@@ -49,177 +44,158 @@ class CheckOptions:
 
 
 @dataclass
-class GateContext:
-    repo: Repo
-    base: str  # full shas
-    head: str
-    policy: Policy  # trusted: from the base commit
-    allowed_signers: bytes  # trusted: from the base commit
-    ws: Workspace  # the head, as data
-    author: str | None
-    sources: list[EvidenceSource] = field(default_factory=list)
+class Judged:
+    """What the steps found, gathered for the report."""
+
+    findings: list[Finding] = field(default_factory=list)
+    results: list[FeatureResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # `@org/team` roster entries are resolved by the forge (GitHub: team membership API).
-    teams: Callable[[str, str], bool] | None = None
-    _members: dict[tuple[str, str], bool] = field(default_factory=dict)
-
-    def is_member(self, login: str, role: str) -> bool:
-        """On the base roster by login; then through its teams, asked once each."""
-        if self.policy.has_role(login, role):
-            return True
-        key = (login.casefold(), role)
-        if key not in self._members:
-            teams = [m for m in self.policy.members(role) if m.startswith("@") and "/" in m]
-            resolve = self.teams
-            self._members[key] = resolve is not None and any(resolve(t, login) for t in teams)
-        return self._members[key]
-
-    def bundle_at(self, bundle: Bundle) -> Callable[[str], Bundle | None]:
-        def at(commit: str) -> Bundle | None:
-            try:
-                tree = self.repo.tree(self.repo.resolve(commit))
-            except Exception:  # an unknown commit just means "cannot say what changed"
-                return None
-            # The spec then may have listed other materials: take its paths from then.
-            then = None if bundle.id.startswith("@") else Workspace(tree, self.policy)
-            feature = then.feature(bundle.id) if then is not None else None
-            if feature is not None:
-                return feature_bundle(feature, tree)
-            return make_bundle(bundle.id, bundle.paths, tree)
-
-        return at
-
-    def approve(self, bundle: Bundle, requirement: Requirement, what: str) -> Tally:
-        found = []
-        for source in self.sources:
-            found.extend(source.approvals(bundle, self.bundle_at(bundle)))
-        return tally(found, requirement, self.is_member, self.author, what)
 
 
-def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
-    policy, problems = load_policy(base_tree)
-    if policy is None:
-        first = problems[0] if problems else None
-        detail = f"{first.path}:{first.line}: {first.message}" if first else "missing"
-        raise ConfigError(
-            f"the base commit {base[:7]} has no valid {POLICY_FILE} ({detail})",
-            "merge opsync.yml into the base branch first (`opsync init`, then a PR "
-            "reviewed by an admin)",
+def run_check(options: CheckOptions, forge: Forge | None = None) -> Report:
+    with open_repo(options.repo) as repo:
+        ctx = open_context(repo, options, forge)
+        touched = find_touched(
+            repo.diff(ctx.base, ctx.head), ctx.ws, repo, ctx.head, options.pr_body
         )
-    signers_path = policy.paths.allowed_signers
-    signers = base_tree.read(signers_path) if base_tree.kind(signers_path) is Kind.FILE else b""
-    return policy, signers
+        judged = Judged(list(touched.findings), notes=list(ctx.notes))
+        for feature_id in sorted(touched.features):
+            judge_feature(ctx, feature_id, touched, options.today or date.today(), judged)
+        judge_weeks(ctx, touched, judged)
+        judge_policy_and_registry(ctx, touched, judged)
+        return make_report(ctx, touched, judged)
 
 
-def feature_bundle(feature: Feature, source: FileSource) -> Bundle:
-    paths = [feature.path, *material_paths(feature.materials)]
-    return make_bundle(feature.file_id, paths, source)  # type: ignore[arg-type]
-
-
-def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) -> Report:
-    repo = open_repo(options.repo)
-    base = repo.resolve(options.base)
-    head = repo.resolve(options.head)
+def open_context(repo: Repo, options: CheckOptions, forge: Forge | None) -> GateContext:
+    """Resolve the refs once, read the trusted policy at the base, gather the evidence."""
+    base, head = repo.resolve(options.base), repo.resolve(options.head)
     merge_base = repo.merge_base(base, head)  # exit 3, `fetch-depth: 0` advice, if missing
     policy, signers = trusted_policy(repo.tree(base, f"base {base[:7]}"), base)
     head_tree = repo.tree(head, f"head {head[:7]}")
-    ws = Workspace(head_tree, policy)
-    ctx = GateContext(repo, base, head, policy, signers, ws, options.author)
-    roster = sorted({m for members in policy.roles.values() for m in members})
+    roster = Roster(policy, forge.teams if forge else None)
+    sources: list[EvidenceSource] = []
+    notes: list[str] = []
     if "record" in policy.sources:
-        ctx.sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster))
-    for factory in factories:
-        source = factory(ctx)
-        if source is not None:
-            ctx.sources.append(source)
-    if "github" in policy.sources and not any(s.name == "github" for s in ctx.sources):
-        ctx.notes.append(
+        sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster.logins))
+    if forge is not None and forge.name in policy.sources:
+        if forge.reviews is not None:
+            sources.append(forge.reviews())
+        elif forge.no_reviews:
+            notes.append(forge.no_reviews)
+    if "github" in policy.sources and not any(s.name == "github" for s in sources):
+        notes.append(
             "GitHub reviews not consulted (no pull request event): only "
             "signed records count in this run"
         )
+    ws = Workspace(head_tree, policy)
+    return GateContext(
+        repo=repo,
+        base=base,
+        head=head,
+        merge_base=merge_base,
+        policy=policy,
+        allowed_signers=signers,
+        ws=ws,
+        author=options.author,
+        roster=roster,
+        sources=tuple(sources),
+        notes=tuple(notes),
+    )
 
-    touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
-    findings: list[Finding] = list(touched.findings)
-    results: list[FeatureResult] = []
-    today = options.today or date.today()
-    for feature_id in sorted(touched.features):
-        feature = ws.feature(feature_id)
-        if feature is None:  # load problems are already in ws.findings
-            if not ws.feature_exists(feature_id):
-                findings.append(
-                    Finding(
-                        policy.paths.feature_path(feature_id),
-                        0,
-                        0,
-                        "feature-deleted",
-                        f"feature '{feature_id}' has no spec at the head",
-                        "restore the spec and set `status: dropped`",
-                    )
+
+def judge_feature(
+    ctx: GateContext, feature_id: str, touched: Touched, today: date, out: Judged
+) -> None:
+    """Lint rules and every gate for one touched feature, and its status move."""
+    ws, policy = ctx.ws, ctx.policy
+    feature = ws.feature(feature_id)
+    if feature is None:  # load problems are already in ws.findings
+        if not ws.feature_exists(feature_id):
+            out.findings.append(
+                Finding(
+                    path=policy.paths.feature_path(feature_id),
+                    line=0,
+                    col=0,
+                    rule="feature-deleted",
+                    message=f"feature '{feature_id}' has no spec at the head",
+                    hint="restore the spec and set `status: dropped`",
                 )
-            continue
-        linted = rules.run("feature", feature, ws)
-        findings += linted
-        bundle = feature_bundle(feature, head_tree)
-        need = Requirement((("ops", policy.min_approvals),))
+            )
+        return
+    linted = rules.run("feature", feature, ws)
+    out.findings.extend(linted)
+    bundle = feature_bundle(feature, ws.source)
+    need = Requirement((("ops", policy.min_approvals),))
 
-        def signoff(b: Bundle = bundle, fid: str = feature_id, n: Requirement = need) -> Tally:
-            return ctx.approve(b, n, f"feature {fid}")
+    def signoff() -> Tally:
+        return ctx.approve(bundle, need, f"feature {feature_id}")
 
-        result, gate_findings = gates.evaluate(feature, ws, signoff, today, linted)
-        findings += gate_findings
-        before = _base_status(feature, repo, merge_base, touched.spec_before)
-        result, moved_back = _transition(result, feature, before)
-        findings += moved_back
-        results.append(result)
+    result, gate_findings = gates.evaluate(feature, ws, signoff, today, linted)
+    out.findings.extend(gate_findings)
+    before = _base_status(feature, ctx.repo, ctx.merge_base, touched.spec_before)
+    result, moved_back = _transition(result, feature, before)
+    out.findings.extend(moved_back)
+    out.results.append(result)
+
+
+def judge_weeks(ctx: GateContext, touched: Touched, out: Judged) -> None:
     for week_path in touched.weeks:
-        week = ws.week_at(week_path)
+        week = ctx.ws.week_at(week_path)
         if week is not None:
-            findings += rules.run("week", week, ws)
-    notes: list[str] = ctx.notes
+            out.findings.extend(rules.run("week", week, ctx.ws))
+
+
+def judge_policy_and_registry(ctx: GateContext, touched: Touched, out: Judged) -> None:
+    """A policy change needs an admin; a registry change a product and an ops member."""
+    policy, ws = ctx.policy, ctx.ws
     if touched.policy_changed:
-        findings += _special(
+        _special(
             ctx,
             POLICY_BUNDLE,
             [POLICY_FILE, policy.paths.allowed_signers],
             Requirement((("admins", 1),)),
             "policy-approval",
             "opsync.yml / allowed_signers",
-            notes,
+            out,
         )
-        _, head_policy_problems = load_yaml_file(head_tree, POLICY_FILE, "policy")
-        findings += head_policy_problems
+        _, head_policy_problems = load_yaml_file(ws.source, POLICY_FILE, "policy")
+        out.findings.extend(head_policy_problems)
     if touched.registry_changed:
-        findings += _special(
+        _special(
             ctx,
             METRICS_BUNDLE,
             [policy.paths.metrics],
             Requirement((("product", 1), ("ops", 1))),
             "registry-approval",
             "the metric registry",
-            notes,
+            out,
         )
         if ws.registry is not None:
-            findings += rules.run("registry", ws.registry, ws)
-    if not touched.features and not findings:
+            out.findings.extend(rules.run("registry", ws.registry, ws))
+
+
+def make_report(ctx: GateContext, touched: Touched, judged: Judged) -> Report:
+    policy, notes = ctx.policy, judged.notes
+    if not touched.features and not judged.findings:
         notes.append("this PR touches no feature")
     # A PR is judged on what it touches: a spec read only to see whether its `code:`
     # globs match (and found broken) is not this PR's problem.
-    judged = {*touched.changed, *(policy.paths.feature_path(f) for f in touched.features)}
-    loaded = [f for f in ws.findings if f.path in judged]
-    everything = sort_findings([*findings, *loaded])
+    relevant = {*touched.changed, *(policy.paths.feature_path(f) for f in touched.features)}
+    loaded = [f for f in ctx.ws.findings if f.path in relevant]
+    everything = sort_findings([*judged.findings, *loaded])
     code = exit_code_for(everything)
     if code is ExitCode.FINDINGS and not policy.blocking:
         notes.append("enforcement: advisory — these findings do not block the merge")
         code = ExitCode.OK
     return Report(
-        "check",
-        tuple(everything),
-        code,
-        tuple(results),
-        policy.enforcement,
-        base,
-        head,
-        tuple(notes),
+        command="check",
+        findings=tuple(everything),
+        exit_code=code,
+        features=tuple(judged.results),
+        enforcement=policy.enforcement,
+        base=ctx.base,
+        head=ctx.head,
+        notes=tuple(notes),
     )
 
 
@@ -230,25 +206,25 @@ def _special(
     need: Requirement,
     rule: str,
     what: str,
-    notes: list[str],
-) -> list[Finding]:
-    bundle = make_bundle(bundle_id, paths, ctx.ws.source)  # type: ignore[arg-type]
+    out: Judged,
+) -> None:
+    bundle = make_bundle(bundle_id, paths, ctx.ws.source)
     verdict = ctx.approve(bundle, need, what)
-    notes.extend(verdict.notes)
+    out.notes.extend(verdict.notes)
     if verdict.state.value == "pass":
-        notes.append(f"{what} changed: {verdict.message}")
-        return []
-    return [
+        out.notes.append(f"{what} changed: {verdict.message}")
+        return
+    out.findings.append(
         Finding(
-            paths[0],
-            0,
-            0,
-            rule,
-            f"{what} changed; judged under the base policy and {verdict.message}",
-            f"changes to {what} need approval by {need.describe()} from the base "
+            path=paths[0],
+            line=0,
+            col=0,
+            rule=rule,
+            message=f"{what} changed; judged under the base policy and {verdict.message}",
+            hint=f"changes to {what} need approval by {need.describe()} from the base "
             f"roster: `opsync approve {bundle_id}` or an approving PR review",
         )
-    ]
+    )
 
 
 def _base_status(

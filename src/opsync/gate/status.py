@@ -13,10 +13,11 @@ from pathlib import Path
 from opsync.errors import ConfigError
 from opsync.evidence.bundle import Bundle
 from opsync.evidence.record_source import RecordEvidence
+from opsync.evidence.roster import Roster
 from opsync.evidence.tally import Requirement, Tally
 from opsync.findings import Finding, exit_code_for, sort_findings
 from opsync.gate import gates
-from opsync.gate.engine import GateContext, feature_bundle, trusted_policy
+from opsync.gate.context import GateContext, feature_bundle, trusted_policy
 from opsync.git import open_repo
 from opsync.results import FeatureResult, Report
 from opsync.workspace.model import Workspace
@@ -25,14 +26,30 @@ from opsync.workspace.model import Workspace
 def run_status(
     repo_path: Path, ref: str, feature_ids: Sequence[str], today: date | None = None
 ) -> Report:
-    repo = open_repo(repo_path)
-    head = repo.resolve(ref)
-    tree = repo.tree(head, f"{ref} {head[:7]}")
-    policy, signers = trusted_policy(tree, head)
-    ws = Workspace(tree, policy)
-    ctx = GateContext(repo, head, head, policy, signers, ws, None)
-    roster = sorted({m for members in policy.roles.values() for m in members})
-    ctx.sources.append(RecordEvidence(tree, policy.paths.approvals, signers, roster))
+    with open_repo(repo_path) as repo:
+        head = repo.resolve(ref)
+        tree = repo.tree(head, f"{ref} {head[:7]}")
+        policy, signers = trusted_policy(tree, head)
+        ws = Workspace(tree, policy)
+        roster = Roster(policy)
+        records = RecordEvidence(tree, policy.paths.approvals, signers, roster.logins)
+        ctx = GateContext(
+            repo=repo,
+            base=head,
+            head=head,
+            merge_base=head,
+            policy=policy,
+            allowed_signers=signers,
+            ws=ws,
+            author=None,
+            roster=roster,
+            sources=(records,),
+        )
+        return _status(ctx, feature_ids, today or date.today())
+
+
+def _status(ctx: GateContext, feature_ids: Sequence[str], today: date) -> Report:
+    ws, policy = ctx.ws, ctx.policy
     if feature_ids:
         paths = [policy.paths.feature_path(f) for f in feature_ids]
         missing = [f for f in feature_ids if not ws.feature_exists(f)]
@@ -50,21 +67,21 @@ def run_status(
         feature = ws.feature_at(path)
         if feature is None:
             continue
-        bundle = feature_bundle(feature, tree)
+        bundle = feature_bundle(feature, ws.source)
 
         def signoff(b: Bundle = bundle, fid: str = feature.file_id) -> Tally:
             return ctx.approve(b, need, f"feature {fid}")
 
-        result, gate_findings = gates.evaluate(feature, ws, signoff, today or date.today())
+        result, gate_findings = gates.evaluate(feature, ws, signoff, today)
         results.append(result)
         findings += gate_findings
     everything = sort_findings([*findings, *ws.findings])
     return Report(
-        "status",
-        tuple(everything),
-        exit_code_for(everything),
-        tuple(results),
-        policy.enforcement,
-        head,
-        head,
+        command="status",
+        findings=tuple(everything),
+        exit_code=exit_code_for(everything),
+        features=tuple(results),
+        enforcement=policy.enforcement,
+        base=ctx.head,
+        head=ctx.head,
     )

@@ -1,26 +1,31 @@
-"""`opsync check` inside GitHub Actions: base, head, author and body from the event
-payload; GitHub reviews as evidence; team rosters resolved through the API."""
+"""`opsync check` inside GitHub Actions: the plan from the event payload (base, head,
+author, body; GitHub reviews as evidence; team rosters through the API), and what the
+run leaves where a workflow looks (outputs, the job summary, an error annotation)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsync.errors import ConfigError, VerifyError
-from opsync.evidence.tally import EvidenceSource
-from opsync.gate.engine import CheckOptions, GateContext, SourceFactory
+from opsync.gate.context import Forge
+from opsync.gate.engine import CheckOptions
+from opsync.results import Report
 
 if TYPE_CHECKING:
+    from opsync.evidence.tally import EvidenceSource
     from opsync.github.client import GitHubClient
 
 
 @dataclass(frozen=True)
 class ActionsRun:
     options: CheckOptions
-    factories: list[SourceFactory]
+    forge: Forge
 
 
 def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
@@ -48,17 +53,8 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
         body = body if body is not None else (pull.get("body") or "")
     options = CheckOptions(repo, event.base_sha, event.head_sha, body or "", author)
 
-    def github_reviews(ctx: GateContext) -> EvidenceSource | None:
-        # Team roster entries need the API whichever source the approval comes from.
-        ctx.teams = lambda team, login: _team_member(client(), team, login)
-        if "github" not in ctx.policy.sources:
-            return None
-        if number is None:
-            ctx.notes.append(
-                "merge queue run: no single pull request, so GitHub reviews "
-                "are not consulted; signed records still count"
-            )
-            return None
+    def reviews() -> EvidenceSource:
+        assert number is not None
         if event.event_name != "merge_group":
             pull = client().get_pull(event.repo_full_name, number)
             live = (pull.get("head") or {}).get("sha")
@@ -72,7 +68,15 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
 
         return GitHubEvidence(client(), event.repo_full_name, number, author)
 
-    return ActionsRun(options, [github_reviews])
+    forge = Forge(
+        name="github",
+        reviews=reviews if number is not None else None,
+        # Team roster entries need the API whichever source the approval comes from.
+        teams=lambda team, login: _team_member(client(), team, login),
+        no_reviews="merge queue run: no single pull request, so GitHub reviews "
+        "are not consulted; signed records still count",
+    )
+    return ActionsRun(options, forge)
 
 
 def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:
@@ -90,3 +94,58 @@ def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:
 def _team_member(client: GitHubClient, team: str, login: str) -> bool:
     org, _, slug = team.lstrip("@").partition("/")
     return client.team_membership(org, slug, login)
+
+
+# --- what the run leaves for the workflow ----------------------------------------------
+
+
+def publish(report: Report, env: Mapping[str, str], report_path: str | None) -> None:
+    """The job summary and the step outputs, where the environment names them."""
+    if env.get("GITHUB_STEP_SUMMARY"):
+        write_step_summary(report, Path(env["GITHUB_STEP_SUMMARY"]))
+    if env.get("GITHUB_OUTPUT"):
+        write_outputs(report, Path(env["GITHUB_OUTPUT"]), report_path)
+
+
+def publish_error(exc: Exception, env: Mapping[str, str]) -> None:
+    """A run that stopped (exit 2/3) still says so: `result=error` in GITHUB_OUTPUT and
+    a line in the job summary."""
+    if env.get("GITHUB_OUTPUT"):
+        with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
+            out.write("result=error\n")
+    if env.get("GITHUB_STEP_SUMMARY"):
+        from opsync.report.markdown_format import escape
+
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
+            out.write(f"## ❌ opsync check: could not complete\n\n{escape(str(exc))}\n")
+
+
+def write_step_summary(report: Report, path: str | PathLike[str]) -> None:
+    """Append the Markdown report to the job summary file (GITHUB_STEP_SUMMARY)."""
+    from opsync.report.markdown_format import SUMMARY_LIMIT, render_markdown
+
+    # Other steps' summaries are separate; this step's limit is the runner's 1 MiB.
+    text = render_markdown(report, limit=SUMMARY_LIMIT - 1024)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+def _output(name: str, value: str, *, heredoc: bool) -> str:
+    """One GITHUB_OUTPUT entry; `name<<DELIM` with a random delimiter for free text."""
+    if not heredoc:
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"output {name} needs the heredoc form")
+        return f"{name}={value}\n"
+    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    while delimiter in value:  # astronomically unlikely, but never ambiguous
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def write_outputs(report: Report, path: str | PathLike[str], report_path: str | None) -> None:
+    """Append `result` (pass|fail|error) and `report-path` to GITHUB_OUTPUT."""
+    text = _output("result", report.result, heredoc=False)
+    # A path is free text (a newline is legal in a file name): always the heredoc form.
+    text += _output("report-path", report_path or "", heredoc=True)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(text)

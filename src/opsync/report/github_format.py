@@ -7,9 +7,6 @@ from the repo can never begin a line, so it can never start a workflow command.
 
 from __future__ import annotations
 
-import secrets
-from os import PathLike
-
 from opsync.findings import Finding, Severity
 from opsync.report.text_format import ADVISORY_LINE, annotated_findings, summary_line
 from opsync.results import Report
@@ -72,34 +69,3 @@ def render(report: Report, *, color: bool = False) -> str:
     if report.enforcement == "advisory":
         lines.append(ADVISORY_LINE)
     return "\n".join(lines) + "\n"
-
-
-def write_step_summary(report: Report, path: str | PathLike[str]) -> None:
-    """Append the Markdown report to the job summary file (GITHUB_STEP_SUMMARY)."""
-    from opsync.report.markdown_format import SUMMARY_LIMIT, render_markdown
-
-    # Other steps' summaries are separate; this step's limit is the runner's 1 MiB.
-    text = render_markdown(report, limit=SUMMARY_LIMIT - 1024)
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(text if text.endswith("\n") else text + "\n")
-
-
-def _output(name: str, value: str, *, heredoc: bool) -> str:
-    """One GITHUB_OUTPUT entry; `name<<DELIM` with a random delimiter for free text."""
-    if not heredoc:
-        if "\n" in value or "\r" in value:
-            raise ValueError(f"output {name} needs the heredoc form")
-        return f"{name}={value}\n"
-    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-    while delimiter in value:  # astronomically unlikely, but never ambiguous
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
-
-
-def write_outputs(report: Report, path: str | PathLike[str], report_path: str | None) -> None:
-    """Append `result` (pass|fail|error) and `report-path` to GITHUB_OUTPUT."""
-    text = _output("result", report.result, heredoc=False)
-    # A path is free text (a newline is legal in a file name): always the heredoc form.
-    text += _output("report-path", report_path or "", heredoc=True)
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(text)

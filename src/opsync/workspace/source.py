@@ -7,6 +7,7 @@ Both implement `FileSource`; everything that reads opsync files goes through it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -38,6 +39,10 @@ class FileSource(Protocol):
 
     def list_files(self, folder: str, suffix: str = "") -> Iterator[str]:
         """Regular files and symlinks directly inside `folder`, sorted, as repo paths."""
+        ...
+
+    def blob_id(self, path: str) -> str | None:
+        """Git's blob id of a regular file (as `git hash-object` computes it), else None."""
         ...
 
 
@@ -102,3 +107,9 @@ class WorktreeSource:
                 if entry.name.endswith(suffix) and not entry.is_dir(follow_symlinks=False):
                     names.append(f"{folder}/{entry.name}")
         return iter(sorted(names))
+
+    def blob_id(self, path: str) -> str | None:
+        if self.kind(path) is not Kind.FILE:
+            return None
+        data = self.read(path)
+        return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
