@@ -9,6 +9,17 @@ from opsync.errors import ExitCode
 from opsync.findings import Finding
 
 
+class Gate(StrEnum):
+    """The gates of DESIGN §3, in the order reports show them."""
+
+    SHARED_METRIC = "shared-metric"
+    OPS_INVOLVEMENT = "ops-involvement"
+    WEEK_ALIGNMENT = "week-alignment"
+    LAUNCH_MATERIALS = "launch-materials"
+    CO_VALIDATION = "co-validation"
+    OPS_SIGNOFF = "ops-signoff"
+
+
 class GateState(StrEnum):
     PASS = "pass"
     FAIL = "fail"
@@ -20,7 +31,7 @@ class GateState(StrEnum):
 
 @dataclass(frozen=True)
 class GateResult:
-    gate: str  # e.g. "ops-signoff"
+    gate: Gate
     state: GateState
     message: str  # what was found, one line
     hint: str = ""  # what to do, when not passing

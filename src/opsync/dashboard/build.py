@@ -16,15 +16,16 @@ from typing import Any
 from opsync.dashboard.model import Dashboard, Progress
 from opsync.dashboard.render import environment, put
 from opsync.errors import ConfigError
+from opsync.results import Gate
 
 MARKER = ".opsync-dashboard"  # marks a folder this command built and may update
 SHORT = {
-    "shared-metric": "metric",
-    "ops-involvement": "ops",
-    "week-alignment": "week",
-    "launch-materials": "materials",
-    "co-validation": "co-val",
-    "ops-signoff": "sign-off",
+    Gate.SHARED_METRIC: "metric",
+    Gate.OPS_INVOLVEMENT: "ops",
+    Gate.WEEK_ALIGNMENT: "week",
+    Gate.LAUNCH_MATERIALS: "materials",
+    Gate.CO_VALIDATION: "co-val",
+    Gate.OPS_SIGNOFF: "sign-off",
 }
 LIMITS = {"per_status": 25, "tree_features": 8, "metric_features": 20, "recent": 12}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from opsync.errors import OpsyncError
 from opsync.evidence.tally import Tally
 from opsync.gate import gates
-from opsync.results import FeatureResult, GateResult, GateState
+from opsync.results import FeatureResult, Gate, GateResult, GateState
 from opsync.workspace.model import Feature, Workspace
 
 UNVERIFIED = Tally(GateState.UNVERIFIED, "run `opsync status` for sign-off", "")
@@ -95,7 +95,7 @@ def product_track(feature: Feature) -> Track:
 
 def ops_track(feature: Feature, ws: Workspace) -> Track:
     state = gates.materials(feature, ws)
-    wrong = {int(keys[1]): text for keys, text in state.problems if len(keys) == 2}
+    wrong = {int(p.keys[1]): p.message for p in state.problems if len(p.keys) == 2}
     items = []
     for index, item in enumerate(feature.materials):
         kind = str(item.get("kind", f"#{index + 1}"))
@@ -136,7 +136,7 @@ def feature_views(
         signoff = UNVERIFIED
         at_head = committed.get(feature.path)
         for gate in at_head.gates if at_head else ():
-            if gate.gate == "ops-signoff" and gate.state is not GateState.SKIP:
+            if gate.gate == Gate.OPS_SIGNOFF and gate.state is not GateState.SKIP:
                 signoff = Tally(gate.state, gate.message, gate.hint)
         result, _ = gates.evaluate(feature, ws, _constant(signoff), today)
         track = product_track(feature), ops_track(feature, ws)

@@ -13,7 +13,7 @@ from datetime import date
 from opsync.documents.located import finding_at
 from opsync.evidence.tally import Tally
 from opsync.findings import Finding, Severity
-from opsync.results import FeatureResult, GateResult, GateState
+from opsync.results import FeatureResult, Gate, GateResult, GateState
 from opsync.workspace.model import Feature, Workspace
 from opsync.workspace.policy import GATES, STATUSES
 from opsync.workspace.source import Kind, normalize
@@ -22,10 +22,10 @@ Keys = list[str | int]
 
 # A gate that fails for a reason a lint rule already reported points at the rule's
 # finding instead of adding a second one for the same problem on the same line.
-SAME_PROBLEM = {
-    "shared-metric": frozenset({"feature-metric"}),
-    "week-alignment": frozenset({"feature-week"}),
-    "launch-materials": frozenset({"feature-material-path"}),
+SAME_PROBLEM: dict[str, frozenset[str]] = {
+    Gate.SHARED_METRIC: frozenset({"feature-metric"}),
+    Gate.WEEK_ALIGNMENT: frozenset({"feature-week"}),
+    Gate.LAUNCH_MATERIALS: frozenset({"feature-material-path"}),
 }
 
 
@@ -36,14 +36,20 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class MaterialProblem:
+    keys: Keys  # where in the spec
+    message: str  # what is wrong
+
+
+@dataclass(frozen=True)
 class MaterialState:
     ok: bool
-    problems: tuple[tuple[Keys, str], ...]  # (where, what is wrong)
+    problems: tuple[MaterialProblem, ...]
     real_files: int
 
 
 def _outcome(
-    gate: str, ok: bool, message: str, hint: str, keys: Keys, warn: bool = False
+    gate: Gate, ok: bool, message: str, hint: str, keys: Keys, warn: bool = False
 ) -> Outcome:
     state = GateState.PASS if ok else GateState.FAIL
     if ok and warn:
@@ -57,7 +63,7 @@ def shared_metric(feature: Feature, ws: Workspace) -> Outcome:
     keys: Keys = ["metric"]
     if registry is None:
         return _outcome(
-            "shared-metric",
+            Gate.SHARED_METRIC,
             False,
             "the metric registry is missing or invalid",
             "fix opsync/metrics.yml (`opsync validate`)",
@@ -65,7 +71,7 @@ def shared_metric(feature: Feature, ws: Workspace) -> Outcome:
         )
     if name not in registry.metrics:
         return _outcome(
-            "shared-metric",
+            Gate.SHARED_METRIC,
             False,
             f"metric '{name}' is not in the registry",
             "name a key metric from opsync/metrics.yml, or one feeding it",
@@ -73,20 +79,20 @@ def shared_metric(feature: Feature, ws: Workspace) -> Outcome:
         )
     if name not in registry.aligned:
         return _outcome(
-            "shared-metric",
+            Gate.SHARED_METRIC,
             False,
             f"no aligned metric: '{name}' is not a key metric and feeds none",
             "link the feature to a key metric or one whose formula feeds it",
             keys,
         )
-    return _outcome("shared-metric", True, f"aligned metric '{name}'", "", keys)
+    return _outcome(Gate.SHARED_METRIC, True, f"aligned metric '{name}'", "", keys)
 
 
 def ops_involvement(feature: Feature, ws: Workspace) -> Outcome:
     ops = feature.owners.get("ops")
     if not ops or not ws.policy.has_role(ops, "ops"):
         return _outcome(
-            "ops-involvement",
+            Gate.OPS_INVOLVEMENT,
             False,
             f"ops owner '{ops}' is not on the ops roster" if ops else "no ops owner",
             "set owners.ops to a login from roles.ops",
@@ -96,14 +102,14 @@ def ops_involvement(feature: Feature, ws: Workspace) -> Outcome:
         section = feature.doc.sections.get("ops-insight")
         if section is None or section.is_empty:
             return _outcome(
-                "ops-involvement",
+                Gate.OPS_INVOLVEMENT,
                 False,
                 f"from `design` on the ops-insight section must say what ops "
                 f"learned (status: {feature.status})",
                 "write the ops insight under `## Ops insight`",
                 ["status"],
             )
-    return _outcome("ops-involvement", True, f"ops owner {ops}", "", ["owners", "ops"])
+    return _outcome(Gate.OPS_INVOLVEMENT, True, f"ops owner {ops}", "", ["owners", "ops"])
 
 
 def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
@@ -112,7 +118,7 @@ def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
     week = feature.meta.get("week")
     if not week:
         return _outcome(
-            "week-alignment",
+            Gate.WEEK_ALIGNMENT,
             False,
             "the spec names no week",
             "add `week: <ISO week>` naming the week doc that planned it",
@@ -120,7 +126,7 @@ def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
         )
     if not ws.week_exists(week):
         return _outcome(
-            "week-alignment",
+            Gate.WEEK_ALIGNMENT,
             False,
             f"week doc {ws.policy.paths.week_path(week)} does not exist",
             f"create it with `opsync new week --week {week}`",
@@ -129,18 +135,18 @@ def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
     age = weeks_between(week, current_week(today))
     if age > ws.policy.stale_week_after:
         return _outcome(
-            "week-alignment",
+            Gate.WEEK_ALIGNMENT,
             True,
             f"week {week} is {age} weeks old",
             "re-align in a recent week doc and update `week`",
             ["week"],
             warn=True,
         )
-    return _outcome("week-alignment", True, f"planned in {week}", "", ["week"])
+    return _outcome(Gate.WEEK_ALIGNMENT, True, f"planned in {week}", "", ["week"])
 
 
 def materials(feature: Feature, ws: Workspace) -> MaterialState:
-    problems: list[tuple[Keys, str]] = []
+    problems: list[MaterialProblem] = []
     real = 0
     for index, item in enumerate(feature.materials):
         keys: Keys = ["launch_materials", index]
@@ -150,20 +156,27 @@ def materials(feature: Feature, ws: Workspace) -> MaterialState:
         raw = item.get("path", "")
         path = normalize(raw)
         if path is None:
-            problems.append((keys, f"{kind_name}: '{raw}' is absolute or outside the repo"))
+            problems.append(
+                MaterialProblem(keys, f"{kind_name}: '{raw}' is absolute or outside the repo")
+            )
             continue
         kind = ws.source.kind(path)
         if kind is Kind.MISSING:
-            problems.append((keys, f"{kind_name}: {path} is missing"))
+            problems.append(MaterialProblem(keys, f"{kind_name}: {path} is missing"))
         elif kind is not Kind.FILE:  # never read: a link could point at /etc/passwd
-            problems.append((keys, f"{kind_name}: {path} is a {kind.value}, not a file"))
+            problems.append(
+                MaterialProblem(keys, f"{kind_name}: {path} is a {kind.value}, not a file")
+            )
         elif ws.source.size(path) == 0:
-            problems.append((keys, f"{kind_name}: {path} is empty"))
+            problems.append(MaterialProblem(keys, f"{kind_name}: {path} is empty"))
         else:
             real += 1
     if feature.user_facing and real == 0 and not problems:
         problems.append(
-            (["launch_materials"], "a user-facing feature needs at least one launch material file")
+            MaterialProblem(
+                ["launch_materials"],
+                "a user-facing feature needs at least one launch material file",
+            )
         )
     return MaterialState(not problems, tuple(problems), real)
 
@@ -171,19 +184,18 @@ def materials(feature: Feature, ws: Workspace) -> MaterialState:
 def launch_materials(feature: Feature, state: MaterialState) -> Outcome:
     if state.ok:
         return _outcome(
-            "launch-materials",
+            Gate.LAUNCH_MATERIALS,
             True,
             f"{state.real_files} material file(s) present",
             "",
             ["launch_materials"],
         )
-    keys, _ = state.problems[0]
     return _outcome(
-        "launch-materials",
+        Gate.LAUNCH_MATERIALS,
         False,
-        "; ".join(p for _, p in state.problems),
+        "; ".join(p.message for p in state.problems),
         "commit each material as a regular file inside the repo, or mark it `na: <reason>`",
-        keys,
+        state.problems[0].keys,
     )
 
 
@@ -203,7 +215,7 @@ def co_validation(feature: Feature, state: MaterialState) -> Outcome:
     done = len(tasks) - len(open_items)
     if section is None or not tasks:
         return _outcome(
-            "co-validation",
+            Gate.CO_VALIDATION,
             False,
             "no functional-validation checklist",
             "list the functional tests as `- [ ] ...` under `## Functional validation`",
@@ -220,7 +232,7 @@ def co_validation(feature: Feature, state: MaterialState) -> Outcome:
         if not state.ok:
             parts.append("ops launch materials incomplete")
         return _outcome(
-            "co-validation",
+            Gate.CO_VALIDATION,
             False,
             "; ".join(parts),
             "check off every core validation item and finish the launch "
@@ -228,7 +240,7 @@ def co_validation(feature: Feature, state: MaterialState) -> Outcome:
             ["status"],
         )
     return _outcome(
-        "co-validation",
+        Gate.CO_VALIDATION,
         True,
         f"product {done}/{len(tasks)} checks done; ops materials ready",
         "",
@@ -250,13 +262,13 @@ def evaluate(
     """
     status = feature.status
     state = materials(feature, ws)
-    runners: dict[str, Callable[[], Outcome]] = {
-        "shared-metric": lambda: shared_metric(feature, ws),
-        "ops-involvement": lambda: ops_involvement(feature, ws),
-        "week-alignment": lambda: week_alignment(feature, ws, today),
-        "launch-materials": lambda: launch_materials(feature, state),
-        "co-validation": lambda: co_validation(feature, state),
-        "ops-signoff": lambda: untracked_materials(feature) or _signoff(signoff()),
+    runners: dict[Gate, Callable[[], Outcome]] = {
+        Gate.SHARED_METRIC: lambda: shared_metric(feature, ws),
+        Gate.OPS_INVOLVEMENT: lambda: ops_involvement(feature, ws),
+        Gate.WEEK_ALIGNMENT: lambda: week_alignment(feature, ws, today),
+        Gate.LAUNCH_MATERIALS: lambda: launch_materials(feature, state),
+        Gate.CO_VALIDATION: lambda: co_validation(feature, state),
+        Gate.OPS_SIGNOFF: lambda: untracked_materials(feature) or _signoff(signoff()),
     }
     results: list[GateResult] = []
     findings: list[Finding] = []
@@ -313,7 +325,7 @@ def untracked_materials(feature: Feature) -> Outcome | None:
         if clean is None or (raw == clean and written):
             continue  # unsafe paths are the launch-materials gate's to report
         return _outcome(
-            "ops-signoff",
+            Gate.OPS_SIGNOFF,
             False,
             f"material path {raw!r} is not written as {clean}: a change to that file "
             "would not be noticed, so approvals cannot cover it",
@@ -324,4 +336,4 @@ def untracked_materials(feature: Feature) -> Outcome | None:
 
 
 def _signoff(result: Tally) -> Outcome:
-    return Outcome(GateResult("ops-signoff", result.state, result.message, result.hint), ["id"])
+    return Outcome(GateResult(Gate.OPS_SIGNOFF, result.state, result.message, result.hint), ["id"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from opsync.findings import Finding, Severity, sort_findings
 from opsync.report.text_format import ADVISORY_LINE, GATE_SEVERITY, location, summary_line
-from opsync.results import FeatureResult, GateState, Report
+from opsync.results import FeatureResult, Gate, GateState, Report
 from opsync.workspace.policy import GATES
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub issue/PR comment
@@ -55,13 +55,13 @@ def _heading(report: Report) -> str:
     return f"## {mark} opsync {escape(report.command)}: {word}"
 
 
-def _gate_columns(features: tuple[FeatureResult, ...]) -> list[str]:
+def _gate_columns(features: tuple[FeatureResult, ...]) -> list[Gate]:
     seen = {g.gate for f in features for g in f.gates}
     extra = [g.gate for f in features for g in f.gates if g.gate not in GATE_ORDER]
     return [g for g in GATE_ORDER if g in seen] + list(dict.fromkeys(extra))
 
 
-def _feature_row(feature: FeatureResult, columns: list[str]) -> str:
+def _feature_row(feature: FeatureResult, columns: list[Gate]) -> str:
     states = {g.gate: STATE_EMOJI[g.state] for g in feature.gates}
     mark = "✅" if feature.passed else "❌"
     name = f"{mark} {escape(feature.title)} ({escape(feature.feature)})"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsync.documents.markdown_doc import DEFAULT_SECTION_TITLES
+from opsync.results import Gate
 
 POLICY_FILE = "opsync.yml"
 
@@ -17,22 +18,15 @@ STATUSES = ("research", "design", "build", "validation", "launched")
 TERMINAL = ("dropped",)
 ALL_STATUSES = STATUSES + TERMINAL
 
-GATES = (
-    "shared-metric",
-    "ops-involvement",
-    "week-alignment",
-    "launch-materials",
-    "co-validation",
-    "ops-signoff",
-)
+GATES = tuple(Gate)
 
 DEFAULT_GATE_FROM: dict[str, str] = {
-    "shared-metric": "research",
-    "ops-involvement": "research",
-    "week-alignment": "research",
-    "launch-materials": "validation",
-    "co-validation": "validation",
-    "ops-signoff": "research",
+    Gate.SHARED_METRIC: "research",
+    Gate.OPS_INVOLVEMENT: "research",
+    Gate.WEEK_ALIGNMENT: "research",
+    Gate.LAUNCH_MATERIALS: "validation",
+    Gate.CO_VALIDATION: "validation",
+    Gate.OPS_SIGNOFF: "research",
 }
 
 
@@ -99,7 +93,7 @@ class Policy:
         if status not in STATUSES:
             # A dropped feature needs nothing but ops sign-off: otherwise dropping it would
             # let a PR change the code it governs with no one approving.
-            return gate == "ops-signoff"
+            return gate == Gate.OPS_SIGNOFF
         start = self.gate_from.get(gate, DEFAULT_GATE_FROM[gate])
         return STATUSES.index(status) >= STATUSES.index(start)
 
