@@ -29,13 +29,13 @@ HOSTILE = "x\n::warning file=x::y 100% a,b:c <script>alert(1)</script> [l](http:
 
 def finding(path: str, line: int, col: int, rule: str, severity: Severity, **kw: str) -> Finding:
     return Finding(
-        path,
-        line,
-        col,
-        rule,
-        kw.get("message", f"{rule} is wrong"),
-        kw.get("hint", "fix it"),
-        severity,
+        path=path,
+        line=line,
+        col=col,
+        rule=rule,
+        message=kw.get("message", f"{rule} is wrong"),
+        hint=kw.get("hint", "fix it"),
+        severity=severity,
     )
 
 
@@ -49,24 +49,38 @@ FINDINGS = (
 # rule id = gate name, at the spec line of the key concerned, message `<feature id>: ...`.
 GATE_FINDINGS = (
     Finding(
-        "opsync/features/member-tiers.md",
-        2,
-        5,
-        "ops-signoff",
-        "member-tiers: approved at abc, spec changed",
-        "re-ask",
+        path="opsync/features/member-tiers.md",
+        line=2,
+        col=5,
+        rule="ops-signoff",
+        message="member-tiers: approved at abc, spec changed",
+        hint="re-ask",
     ),
-    Finding("opsync/features/evil.md", 3, 1, "shared-metric", f"evil: {HOSTILE}", HOSTILE),
     Finding(
-        "opsync/features/evil.md",
-        4,
-        7,
-        "week-alignment",
-        "evil: week is 6 weeks old",
-        "",
-        Severity.WARNING,
+        path="opsync/features/evil.md",
+        line=3,
+        col=1,
+        rule="shared-metric",
+        message=f"evil: {HOSTILE}",
+        hint=HOSTILE,
     ),
-    Finding("opsync/features/evil.md", 2, 5, "ops-signoff", "evil: API returned 403", ""),
+    Finding(
+        path="opsync/features/evil.md",
+        line=4,
+        col=7,
+        rule="week-alignment",
+        message="evil: week is 6 weeks old",
+        hint="",
+        severity=Severity.WARNING,
+    ),
+    Finding(
+        path="opsync/features/evil.md",
+        line=2,
+        col=5,
+        rule="ops-signoff",
+        message="evil: API returned 403",
+        hint="",
+    ),
 )
 FEATURES = (
     FeatureResult(
@@ -182,7 +196,14 @@ def test_text_pass_advisory_and_color() -> None:
 
 
 def test_text_keeps_repo_text_on_one_line_without_control_characters() -> None:
-    sneaky = Finding("::warning file=x::y.md", 1, 2, "schema", "a\x1b[2Jb\r\n::error::z", "h\x07")
+    sneaky = Finding(
+        path="::warning file=x::y.md",
+        line=1,
+        col=2,
+        rule="schema",
+        message="a\x1b[2Jb\r\n::error::z",
+        hint="h\x07",
+    )
     report = make_report(findings=(sneaky, *GATE_FINDINGS))
     out = render("text", report)
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
@@ -305,7 +326,7 @@ def test_annotation_formats_report_gate_findings_only_as_the_engine_emitted_them
 
 
 def test_github_property_escaping_of_a_hostile_path() -> None:
-    bad = Finding("a,b:c%\n::error::x.md", 1, 1, "r:1,2", "m")
+    bad = Finding(path="a,b:c%\n::error::x.md", line=1, col=1, rule="r:1,2", message="m")
     out = render("github", Report(command="validate", findings=(bad,), exit_code=ExitCode.FINDINGS))
     assert (
         out.splitlines()[0]
@@ -314,7 +335,18 @@ def test_github_property_escaping_of_a_hostile_path() -> None:
 
 
 def _many(n: int, severity: Severity) -> list[Finding]:
-    return [Finding(f"f{i:02}.yml", i + 1, 1, "r", "m", "", severity) for i in range(n)]
+    return [
+        Finding(
+            path=f"f{i:02}.yml",
+            line=i + 1,
+            col=1,
+            rule="r",
+            message="m",
+            hint="",
+            severity=severity,
+        )
+        for i in range(n)
+    ]
 
 
 def test_github_caps_ten_per_level_then_one_notice() -> None:
@@ -448,8 +480,12 @@ def test_sarif_results_rules_and_regions() -> None:
 
 
 def test_sarif_falls_back_to_the_rule_id_for_unknown_rules() -> None:
-    unknown = Finding("a.yml", 1, 1, "not-a-registered-rule", "m")
-    log = json.loads(render("sarif", Report("validate", (unknown,), ExitCode.FINDINGS)))
+    unknown = Finding(path="a.yml", line=1, col=1, rule="not-a-registered-rule", message="m")
+    log = json.loads(
+        render(
+            "sarif", Report(command="validate", findings=(unknown,), exit_code=ExitCode.FINDINGS)
+        )
+    )
     [rule] = log["runs"][0]["tool"]["driver"]["rules"]
     assert rule == {
         "id": "not-a-registered-rule",
@@ -561,7 +597,14 @@ def test_markdown_advisory_and_pass_headings() -> None:
 
 def test_markdown_is_capped_with_a_more_line() -> None:
     findings = tuple(
-        Finding(f"opsync/features/f{i:05}.md", 1, 1, "schema", "x" * 200, "y" * 100)
+        Finding(
+            path=f"opsync/features/f{i:05}.md",
+            line=1,
+            col=1,
+            rule="schema",
+            message="x" * 200,
+            hint="y" * 100,
+        )
         for i in range(1000)
     )
     report = Report(command="validate", findings=findings, exit_code=ExitCode.FINDINGS)

@@ -16,9 +16,10 @@ class Severity(StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, kw_only=True)
 class Finding:
-    """One located problem. `line` and `col` are 1-based; 0 means "the whole file"."""
+    """One located problem. `line` and `col` are 1-based; 0 means "the whole file".
+    Built with keywords only: seven fields of which four are strings invite mix-ups."""
 
     path: str
     line: int

@@ -50,7 +50,7 @@ class FeatureResult:
         return all(g.state in (GateState.PASS, GateState.WARN, GateState.SKIP) for g in self.gates)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Report:
     command: str  # "validate", "check", "status", ...
     findings: tuple[Finding, ...]

@@ -36,4 +36,6 @@ def finding_at(
     severity: Severity = Severity.ERROR,
 ) -> Finding:
     line, col = doc.locate(keys)
-    return Finding(path, line, col, rule, message, hint, severity)
+    return Finding(
+        path=path, line=line, col=col, rule=rule, message=message, hint=hint, severity=severity
+    )

@@ -89,7 +89,14 @@ class RecordProblem(Exception):
     path: str = ""
 
     def to_finding(self) -> Finding:
-        return Finding(self.path, self.line, self.col, self.rule, self.message, self.hint)
+        return Finding(
+            path=self.path,
+            line=self.line,
+            col=self.col,
+            rule=self.rule,
+            message=self.message,
+            hint=self.hint,
+        )
 
 
 @dataclass(frozen=True)

@@ -96,12 +96,13 @@ def find_touched(
         else:
             out.findings.append(
                 Finding(
-                    "(PR body)",
-                    0,
-                    0,
-                    "no-feature",
-                    f"the PR body names feature '{feature_id}', which does not exist at head",
-                    f"fix the `Feature:` line or create {paths.feature_path(feature_id)}",
+                    path="(PR body)",
+                    line=0,
+                    col=0,
+                    rule="no-feature",
+                    message=f"the PR body names feature '{feature_id}', "
+                    "which does not exist at head",
+                    hint=f"fix the `Feature:` line or create {paths.feature_path(feature_id)}",
                 )
             )
     _require_feature(out, ws)
@@ -145,13 +146,13 @@ def _require_feature(out: Touched, ws: Workspace) -> None:
         more = f" and {len(needing) - 1} more" if len(needing) > 1 else ""
         out.findings.append(
             Finding(
-                needing[0],
-                0,
-                0,
-                "no-feature",
-                f"no aligned metric: this PR changes {needing[0]}{more} "
+                path=needing[0],
+                line=0,
+                col=0,
+                rule="no-feature",
+                message=f"no aligned metric: this PR changes {needing[0]}{more} "
                 f"(require_feature_for) but touches no feature",
-                "touch the feature's spec, add a `Feature: <id>` line to the PR body, or list "
+                hint="touch the feature's spec, add a `Feature: <id>` line to the PR body, or list "
                 "this code under a feature's `code:` globs",
             )
         )
@@ -159,10 +160,10 @@ def _require_feature(out: Touched, ws: Workspace) -> None:
 
 def _deleted(path: str, feature_id: str, how: str) -> Finding:
     return Finding(
-        path,
-        0,
-        0,
-        "feature-deleted",
-        f"feature '{feature_id}' spec was {how}",
-        "keep the spec and set `status: dropped`; history and approvals stay auditable",
+        path=path,
+        line=0,
+        col=0,
+        rule="feature-deleted",
+        message=f"feature '{feature_id}' spec was {how}",
+        hint="keep the spec and set `status: dropped`; history and approvals stay auditable",
     )

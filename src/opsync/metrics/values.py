@@ -109,7 +109,9 @@ class _FileReader:
         self.out, self.path, self.known = out, path, known
 
     def report(self, line: int, col: int, rule: str, message: str, hint: str) -> None:
-        self.out.findings.append(Finding(self.path, line, col, rule, message, hint))
+        self.out.findings.append(
+            Finding(path=self.path, line=line, col=col, rule=rule, message=message, hint=hint)
+        )
 
     def header(self, number: int, line: str) -> Literal["ok", "missing", "wrong"]:
         """Check the first line; a data row there means the header is missing."""

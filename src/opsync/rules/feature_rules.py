@@ -134,12 +134,12 @@ def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
         if name not in found:
             title = titles.get(name, (name,))[0]
             yield Finding(
-                feature.path,
-                feature.doc.body_line,
-                1,
-                "feature-sections",
-                f"section '{name}' is missing",
-                f"add `<!-- opsync:{name} -->` and a `## {title}` heading",
+                path=feature.path,
+                line=feature.doc.body_line,
+                col=1,
+                rule="feature-sections",
+                message=f"section '{name}' is missing",
+                hint=f"add `<!-- opsync:{name} -->` and a `## {title}` heading",
             )
 
 

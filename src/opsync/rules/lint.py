@@ -52,7 +52,9 @@ def lint(
 ) -> Report:
     policy, problems = load_policy(source)
     if policy is None:
-        return Report("validate", tuple(sort_findings(problems)), ExitCode.USAGE)
+        return Report(
+            command="validate", findings=tuple(sort_findings(problems)), exit_code=ExitCode.USAGE
+        )
     ws = Workspace(source, policy)
     explicit = selection is not None
     selection = selection or Selection()
@@ -80,7 +82,12 @@ def lint(
     code = exit_code_for(everything)
     if code is ExitCode.FINDINGS and not policy.blocking:
         code = ExitCode.OK  # advisory (a pilot): report everything, never fail, as the gate
-    return Report("validate", tuple(everything), code, enforcement=policy.enforcement)
+    return Report(
+        command="validate",
+        findings=tuple(everything),
+        exit_code=code,
+        enforcement=policy.enforcement,
+    )
 
 
 # Specs are independent of each other, so big workspaces are linted by forked workers

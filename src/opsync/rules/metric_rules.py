@@ -56,12 +56,12 @@ def formulas(reg: Registry, ws: Any) -> Iterator[Finding]:
         except FormulaError as error:
             line, col = reg.file.locate(["metrics", metric.index, "formula"])
             yield Finding(
-                reg.file.path,
-                line,
-                col,
-                "metric-formula",
-                f"formula of '{metric.id}': {error.message} (at column {error.column})",
-                error.hint or "use numbers, metric ids, + - * / and parentheses only",
+                path=reg.file.path,
+                line=line,
+                col=col,
+                rule="metric-formula",
+                message=f"formula of '{metric.id}': {error.message} (at column {error.column})",
+                hint=error.hint or "use numbers, metric ids, + - * / and parentheses only",
             )
 
 

@@ -20,16 +20,21 @@ def filename(week: Week, ws: Any) -> Iterator[Finding]:
     declared = week.meta.get("week")
     if not ISO_WEEK.match(week.file_week):
         yield Finding(
-            week.path,
-            0,
-            0,
-            "week-filename",
-            f"'{week.file_week}' is not an ISO week",
-            "name the file like 2026-W48.md",
+            path=week.path,
+            line=0,
+            col=0,
+            rule="week-filename",
+            message=f"'{week.file_week}' is not an ISO week",
+            hint="name the file like 2026-W48.md",
         )
     elif problem := _calendar_problem(week.file_week):
         yield Finding(
-            week.path, 0, 0, "week-filename", problem, "pick a week that exists in that year"
+            path=week.path,
+            line=0,
+            col=0,
+            rule="week-filename",
+            message=problem,
+            hint="pick a week that exists in that year",
         )
     elif declared != week.file_week:
         yield finding_at(

@@ -90,24 +90,40 @@ def read_checked(source: FileSource, path: str) -> tuple[bytes | None, list[Find
         what = "a symbolic link" if kind is Kind.SYMLINK else f"a {kind.value}"
         return None, [
             Finding(
-                path,
-                0,
-                0,
-                PATH_RULE,
-                f"{path} is {what}, not a regular file",
-                "commit the file itself; opsync never follows links",
+                path=path,
+                line=0,
+                col=0,
+                rule=PATH_RULE,
+                message=f"{path} is {what}, not a regular file",
+                hint="commit the file itself; opsync never follows links",
             )
         ]
     size = source.size(path)
     try:
         safe_yaml.check_size(size)
     except YamlProblem as problem:
-        return None, [Finding(path, 0, 0, problem.rule, problem.message, problem.hint)]
+        return None, [
+            Finding(
+                path=path,
+                line=0,
+                col=0,
+                rule=problem.rule,
+                message=problem.message,
+                hint=problem.hint,
+            )
+        ]
     return source.read(path), []
 
 
 def _problem(path: str, problem: YamlProblem) -> Finding:
-    return Finding(path, problem.line, problem.col, problem.rule, problem.message, problem.hint)
+    return Finding(
+        path=path,
+        line=problem.line,
+        col=problem.col,
+        rule=problem.rule,
+        message=problem.message,
+        hint=problem.hint,
+    )
 
 
 def _schema_findings(kind: str, path: str, data: Any, doc: Located) -> list[Finding]:
@@ -139,12 +155,12 @@ def load_yaml_file(
     if not isinstance(file.data, dict):
         return None, [
             Finding(
-                path,
-                1,
-                1,
-                "schema",
-                "the file must be a YAML mapping",
-                f"see `opsync schema {kind}`",
+                path=path,
+                line=1,
+                col=1,
+                rule="schema",
+                message="the file must be a YAML mapping",
+                hint=f"see `opsync schema {kind}`",
             )
         ]
     problems = _schema_findings(kind, path, file.data, file)
@@ -164,12 +180,12 @@ def load_markdown(
     if not isinstance(doc.meta, dict):
         return None, [
             Finding(
-                path,
-                doc.meta_line,
-                1,
-                "schema",
-                "the front matter must be a YAML mapping",
-                f"see `opsync schema {kind}` for the fields",
+                path=path,
+                line=doc.meta_line,
+                col=1,
+                rule="schema",
+                message="the front matter must be a YAML mapping",
+                hint=f"see `opsync schema {kind}` for the fields",
             )
         ]
     problems = _schema_findings(kind, path, doc.meta, doc)
@@ -182,12 +198,12 @@ def load_policy(source: FileSource) -> tuple[Policy | None, list[Finding]]:
         if not findings:
             findings = [
                 Finding(
-                    POLICY_FILE,
-                    0,
-                    0,
-                    "policy-missing",
-                    f"{POLICY_FILE} not found in {source.label}",
-                    "run `opsync init` to create it",
+                    path=POLICY_FILE,
+                    line=0,
+                    col=0,
+                    rule="policy-missing",
+                    message=f"{POLICY_FILE} not found in {source.label}",
+                    hint="run `opsync init` to create it",
                 )
             ]
         return None, findings
@@ -209,12 +225,12 @@ class Workspace:
         if file is None and not problems:
             self.findings.append(
                 Finding(
-                    self.policy.paths.metrics,
-                    0,
-                    0,
-                    "registry-missing",
-                    "the metric registry is missing",
-                    "run `opsync init` or create it",
+                    path=self.policy.paths.metrics,
+                    line=0,
+                    col=0,
+                    rule="registry-missing",
+                    message="the metric registry is missing",
+                    hint="run `opsync init` or create it",
                 )
             )
         return Registry.from_file(file) if file else None
