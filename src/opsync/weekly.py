@@ -175,10 +175,10 @@ class WeekCheck:
 def _problems(ws: Workspace, path: str) -> list[str]:
     from opsync.rules import registry as rules
 
-    loaded_before = len(ws.findings)
-    doc = ws.week_at(path)
+    loaded = ws.load_week(path)
+    doc = loaded.value
     if doc is None:
-        return [f"line {f.line}: {f.message}" for f in ws.findings[loaded_before:]] or [
+        return [f"line {f.line}: {f.message}" for f in loaded.problems] or [
             "the doc could not be read"
         ]
     problems = []

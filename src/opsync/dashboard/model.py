@@ -133,7 +133,7 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
     committed, head = committed_results(root, today)
     views = feature_views(ws, features, committed, today)
     weeks = week_views(ws, metrics)
-    findings += ws.findings
+    findings += ws.problems()
     warnings = [located(f) for f in sorted(findings)[:MAX_WARNINGS]]
     if len(findings) > MAX_WARNINGS:
         warnings.append(f"… and {len(findings) - MAX_WARNINGS} more")

@@ -62,9 +62,10 @@ def _bundle(feature_id: str, ws: Workspace, tree: FileSource) -> Bundle:
         return make_bundle(feature_id, [POLICY_FILE, paths.allowed_signers], tree)
     if feature_id == METRICS_BUNDLE:
         return make_bundle(feature_id, [paths.metrics], tree)
-    feature = ws.feature(feature_id)
+    loaded = ws.load_feature(paths.feature_path(feature_id))
+    feature = loaded.value
     if feature is None:
-        problems = "; ".join(f.message for f in ws.findings) or "no spec at HEAD"
+        problems = "; ".join(f.message for f in loaded.problems) or "no spec at HEAD"
         raise ConfigError(
             f"cannot approve '{feature_id}': {problems}",
             f"commit {paths.feature_path(feature_id)} first (approvals cover committed content)",

@@ -109,7 +109,7 @@ def judge_feature(
     """Lint rules and every gate for one touched feature, and its status move."""
     ws, policy = ctx.ws, ctx.policy
     feature = ws.feature(feature_id)
-    if feature is None:  # load problems are already in ws.findings
+    if feature is None:  # its load problems are reported with the workspace's
         if not ws.feature_exists(feature_id):
             out.findings.append(
                 Finding(
@@ -181,7 +181,7 @@ def make_report(ctx: GateContext, touched: Touched, judged: Judged) -> Report:
     # A PR is judged on what it touches: a spec read only to see whether its `code:`
     # globs match (and found broken) is not this PR's problem.
     relevant = {*touched.changed, *(policy.paths.feature_path(f) for f in touched.features)}
-    loaded = [f for f in ctx.ws.findings if f.path in relevant]
+    loaded = [f for f in ctx.ws.problems() if f.path in relevant]
     everything = sort_findings([*judged.findings, *loaded])
     code = exit_code_for(everything)
     if code is ExitCode.FINDINGS and not policy.blocking:

@@ -75,7 +75,7 @@ def _status(ctx: GateContext, feature_ids: Sequence[str], today: date) -> Report
         result, gate_findings = gates.evaluate(feature, ws, signoff, today)
         results.append(result)
         findings += gate_findings
-    everything = sort_findings([*findings, *ws.findings])
+    everything = sort_findings([*findings, *ws.problems()])
     return Report(
         command="status",
         findings=tuple(everything),

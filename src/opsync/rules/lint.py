@@ -75,7 +75,7 @@ def lint(
     findings += _lint_data(ws, selection)
     if progress:
         progress(total, total)
-    everything = sort_findings([*findings, *ws.findings])
+    everything = sort_findings([*findings, *ws.problems()])
     if explicit:  # `validate PATH...` (pre-commit) reports on the files it was given only
         wanted = _selected_paths(selection, ws)
         everything = [f for f in everything if f.path in wanted]
@@ -100,14 +100,14 @@ _SHARED: Workspace | None = None  # the parent's workspace, inherited by forked 
 def _lint_chunk(paths: list[str]) -> list[Finding]:
     ws = _SHARED
     assert ws is not None
-    before = len(ws.findings)
     found: list[Finding] = []
     for path in paths:
-        feature = ws.feature_at(path)
-        if feature is not None:
-            found += rules.run("feature", feature, ws)
+        loaded = ws.load_feature(path)
+        found += loaded.problems
+        if loaded.value is not None:
+            found += rules.run("feature", loaded.value, ws)
         ws.release(path)  # keeps memory flat however many specs there are
-    return found + ws.findings[before:]
+    return found
 
 
 def _lint_features(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from opsync.documents import markdown_doc, safe_yaml
 from opsync.documents.located import Located, YamlFile, finding_at
@@ -20,6 +20,7 @@ from opsync.workspace.policy import POLICY_FILE, Policy
 from opsync.workspace.source import FileSource, Kind
 
 PATH_RULE = "unsafe-path"
+T = TypeVar("T")
 
 
 @dataclass
@@ -210,20 +211,29 @@ def load_policy(source: FileSource) -> tuple[Policy | None, list[Finding]]:
     return Policy.from_dict(file.data), []
 
 
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """What loading one file gave: the document (None when unusable) and its problems."""
+
+    value: T | None
+    problems: tuple[Finding, ...] = ()
+
+
 @dataclass
 class Workspace:
+    """The documents of a workspace, each loaded on first use and kept with its problems.
+    Nothing outside adds to them: `problems()` is computed from what was loaded."""
+
     source: FileSource
     policy: Policy
-    findings: list[Finding] = field(default_factory=list)  # load problems seen so far
-    _features: dict[str, Feature | None] = field(default_factory=dict)
-    _weeks: dict[str, Week | None] = field(default_factory=dict)
+    _features: dict[str, Loaded[Feature]] = field(default_factory=dict)
+    _weeks: dict[str, Loaded[Week]] = field(default_factory=dict)
 
     @cached_property
-    def registry(self) -> Registry | None:
+    def loaded_registry(self) -> Loaded[Registry]:
         file, problems = load_yaml_file(self.source, self.policy.paths.metrics, "metrics")
-        self.findings.extend(problems)
         if file is None and not problems:
-            self.findings.append(
+            problems = [
                 Finding(
                     path=self.policy.paths.metrics,
                     line=0,
@@ -232,8 +242,23 @@ class Workspace:
                     message="the metric registry is missing",
                     hint="run `opsync init` or create it",
                 )
-            )
-        return Registry.from_file(file) if file else None
+            ]
+        return Loaded(Registry.from_file(file) if file else None, tuple(problems))
+
+    @property
+    def registry(self) -> Registry | None:
+        return self.loaded_registry.value
+
+    def problems(self) -> list[Finding]:
+        """Load problems of every document read so far (released specs excepted)."""
+        found: list[Finding] = []
+        if "loaded_registry" in self.__dict__:  # only when something asked for it
+            found += self.loaded_registry.problems
+        for feature in self._features.values():
+            found += feature.problems
+        for week in self._weeks.values():
+            found += week.problems
+        return found
 
     def feature_paths(self) -> Iterator[str]:
         return self.source.list_files(self.policy.paths.features, ".md")
@@ -241,12 +266,14 @@ class Workspace:
     def week_paths(self) -> Iterator[str]:
         return self.source.list_files(self.policy.paths.weeks, ".md")
 
-    def feature_at(self, path: str) -> Feature | None:
+    def load_feature(self, path: str) -> Loaded[Feature]:
         if path not in self._features:
             doc, problems = load_markdown(self.source, path, "feature", self.policy.section_titles)
-            self.findings.extend(problems)
-            self._features[path] = Feature(path, doc) if doc else None
+            self._features[path] = Loaded(Feature(path, doc) if doc else None, tuple(problems))
         return self._features[path]
+
+    def feature_at(self, path: str) -> Feature | None:
+        return self.load_feature(path).value
 
     def release(self, path: str) -> None:
         """Forget a parsed spec: a whole-repo lint reads each one once."""
@@ -255,12 +282,14 @@ class Workspace:
     def feature(self, feature_id: str) -> Feature | None:
         return self.feature_at(self.policy.paths.feature_path(feature_id))
 
-    def week_at(self, path: str) -> Week | None:
+    def load_week(self, path: str) -> Loaded[Week]:
         if path not in self._weeks:
             doc, problems = load_markdown(self.source, path, "week", self.policy.section_titles)
-            self.findings.extend(problems)
-            self._weeks[path] = Week(path, doc) if doc else None
+            self._weeks[path] = Loaded(Week(path, doc) if doc else None, tuple(problems))
         return self._weeks[path]
+
+    def week_at(self, path: str) -> Week | None:
+        return self.load_week(path).value
 
     def feature_exists(self, feature_id: str) -> bool:
         return self.source.kind(self.policy.paths.feature_path(feature_id)) is Kind.FILE
