@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import click
 
@@ -92,66 +89,3 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-# --- shared options -------------------------------------------------------------------
-
-F = Callable[..., Any]
-
-
-def output_options(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
-    """--format, --color, -q, -v: the options every reporting command takes."""
-
-    def decorate(func: F) -> F:
-        func = click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(formats),
-            default=formats[0],
-            show_default=True,
-            help="Report format.",
-        )(func)
-        func = click.option(
-            "--color",
-            type=click.Choice(["auto", "always", "never"]),
-            default="auto",
-            show_default=True,
-            help="Colour in text output (NO_COLOR is respected).",
-        )(func)
-        func = click.option("-q", "--quiet", count=True, help="Less output on stderr.")(func)
-        func = click.option("-v", "--verbose", count=True, help="More output on stderr.")(func)
-        return func
-
-    return decorate
-
-
-def repo_option(help_text: str = "The repository.") -> Callable[[F], F]:
-    """`--repo DIR` (default: the current folder), for commands that read Git."""
-    return click.option(
-        "--repo",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help=help_text,
-    )
-
-
-def workspace_option() -> Callable[[F], F]:
-    """`--repo DIR` for commands that work on the files: where to look for opsync.yml."""
-    return click.option(
-        "--repo",
-        "root",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Where to run (default: the nearest folder with opsync.yml at or above here).",
-    )
-
-
-def finish(code: int) -> None:
-    """End a command with `code`; works under `main()` and click's test runner alike."""
-    click.get_current_context().exit(int(code))
-
-
-def make_console(color: str, quiet: int, verbose: int) -> Any:
-    from opsync.console import Console, wants_color
-
-    return Console(color=wants_color(color), verbosity=verbose - quiet)

@@ -10,7 +10,7 @@ from opsync.findings import Finding
 
 
 class Gate(StrEnum):
-    """The gates of DESIGN §3, in the order reports show them."""
+    """The gates of docs/gates.md, in the order reports show them."""
 
     SHARED_METRIC = "shared-metric"
     OPS_INVOLVEMENT = "ops-involvement"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, repo_option
+from opsync.commands.options import finish, make_console, repo_option
 
 
 @click.command(

@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from opsync.cli import finish, make_console, output_options, workspace_option
+from opsync.commands.options import finish, make_console, output_options, workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 BAR_WIDTH = 24

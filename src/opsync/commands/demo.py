@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish
+from opsync.commands.options import finish
 from opsync.errors import ConfigError
 
 

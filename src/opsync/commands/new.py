@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import workspace_option
+from opsync.commands.options import workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 FEATURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options, workspace_option
+from opsync.commands.options import finish, make_console, output_options, workspace_option
 from opsync.report import FORMATS
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from opsync.cli import finish, make_console, output_options, workspace_option
+from opsync.commands.options import finish, make_console, output_options, workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 

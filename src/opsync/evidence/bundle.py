@@ -1,4 +1,4 @@
-"""Bundles: the content an approval is about, and its digest (DESIGN §3.1).
+"""Bundles: the content an approval is about, and its digest (docs/gates.md).
 
 A feature's bundle is its spec plus its local launch materials; the digest is the sha256
 over the sorted `path blob-id` lines. An approval made at commit C counts while the

@@ -1,4 +1,4 @@
-"""Signed ops approval records: `opsync/approvals/<feature>/<login>.yml` (DESIGN §3.1).
+"""Signed ops approval records: `opsync/approvals/<feature>/<login>.yml` (docs/gates.md).
 
 A record says "<reviewer> approved <feature> at bundle digest <digest>", signed with
 `ssh-keygen -Y sign -n opsync`. The signature covers a canonical text of every field
@@ -11,7 +11,7 @@ a squash) without changing what was approved.
 
 What this module does not decide: whether the digest matches the PR head (fresh or
 stale) and how many approvals are enough — that is the gate's job. It also trusts its
-callers to pass the BASE branch's allowed_signers and ops roster (DESIGN §3.2).
+callers to pass the BASE branch's allowed_signers and ops roster (docs/gates.md, "The trust model").
 
 `parse()` raises RecordProblem on the first problem: a record is one small file written
 by a tool, so one problem is enough to say "regenerate it"; `to_finding()` makes it a

@@ -9,9 +9,9 @@ answers into opsync errors and verdicts.
 - ssh-keygen never prompts: stdin is /dev/null, askpass is off, and it runs in a new
   session (no controlling terminal), so a passphrase prompt fails at once instead of
   hanging a CI job. A subprocess timeout is the last guard.
-- The allowed_signers text must come from the trusted BASE commit (DESIGN §3.2): it
-  decides which key speaks for which login. Callers pass its bytes; this module does
-  not know where they came from.
+- The allowed_signers text must come from the trusted BASE commit (docs/gates.md,
+  "The trust model"): it decides which key speaks for which login. Callers pass its
+  bytes; this module does not know where they came from.
 - `valid-after`/`valid-before` in allowed_signers are checked against the current time
   (ssh-keygen's default): a key that has expired no longer vouches for old records.
 """

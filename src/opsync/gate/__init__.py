@@ -1,1 +1,1 @@
-"""The PR gate (DESIGN §3): touched features, bundles, evidence, the six gates."""
+"""The PR gate (docs/gates.md): touched features, bundles, evidence, the six gates."""

@@ -1,6 +1,6 @@
 """`opsync check`: judge a PR (base...head) under the BASE commit's policy.
 
-Trust model (DESIGN §3.2): who may approve — roles and allowed_signers — is read from
+Trust model (docs/gates.md): who may approve — roles and allowed_signers — is read from
 the base commit only. Everything at the head is data: read from Git objects, never
 executed, symlinks never followed.
 

@@ -1,4 +1,4 @@
-"""The six gates of DESIGN §3, evaluated for one feature at the PR head.
+"""The six gates of docs/gates.md, evaluated for one feature at the PR head.
 
 Each gate yields a GateResult for the table and, when it does not pass, a located
 Finding whose rule id is the gate's name.

@@ -1,4 +1,4 @@
-"""Which features a PR touches (DESIGN §3): a changed spec, a changed local launch
+"""Which features a PR touches (docs/gates.md): a changed spec, a changed local launch
 material, a changed file under a feature's `code:` globs, or `Feature: <id>` in the PR
 body. Cost is O(changed files): a material under `launch/<id>/` names its feature; only
 code and materials elsewhere are searched for, with one `git grep` over the head's specs

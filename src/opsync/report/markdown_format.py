@@ -29,7 +29,7 @@ SEVERITY_EMOJI: dict[Severity, str] = {
     Severity.WARNING: "⚠️",
     Severity.NOTE: "ℹ️",
 }
-GATE_ORDER = GATES  # table columns follow DESIGN §3's order
+GATE_ORDER = GATES  # table columns follow docs/gates.md's order
 # ASCII punctuation with a meaning somewhere in GitHub Markdown (emphasis, code, links,
 # HTML, entities, tables, math, strikethrough). A backslash makes each one literal.
 _SPECIAL = frozenset("\\`*_{}[]()<>#+!|~&$:")

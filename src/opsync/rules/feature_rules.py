@@ -1,4 +1,4 @@
-"""Rules on feature specs (DESIGN §2.4). Gates (§3) build on these in `opsync.gate`."""
+"""Rules on feature specs (docs/file-formats.md). Gates (§3) build on these in `opsync.gate`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules on the shared metric registry (DESIGN §2.2)."""
+"""Rules on the shared metric registry (docs/file-formats.md)."""
 
 from __future__ import annotations
 

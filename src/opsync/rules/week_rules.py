@@ -1,4 +1,4 @@
-"""Rules on weekly alignment docs (DESIGN §2.3)."""
+"""Rules on weekly alignment docs (docs/file-formats.md)."""
 
 from __future__ import annotations
 

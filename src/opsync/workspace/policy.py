@@ -1,7 +1,7 @@
 """`opsync.yml`: roles, enforcement, sign-off, paths and gate thresholds.
 
-Built from an already schema-checked mapping; every field has the default DESIGN §2.1
-and §3 name, so an empty policy file is a valid pilot.
+Built from an already schema-checked mapping; every field has the default docs/file-formats.md
+and docs/gates.md name, so an empty policy file is a valid pilot.
 """
 
 from __future__ import annotations
