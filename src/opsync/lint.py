@@ -80,7 +80,9 @@ def lint(
     code = exit_code_for(everything)
     if code is ExitCode.FINDINGS and not policy.blocking:
         code = ExitCode.OK  # advisory (a pilot): report everything, never fail, as the gate
-    return Report("validate", tuple(everything), code, enforcement=policy.enforcement)
+    return Report(
+        "validate", tuple(everything), code, enforcement=policy.enforcement, lang=policy.lang
+    )
 
 
 # Specs are independent of each other, so big workspaces are linted by forked workers

@@ -22,7 +22,7 @@ class FeatureOptions:
     product: str | None = None
     ops: str | None = None
     metric: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
     week: str | None = None  # default: the current ISO week
 
 
@@ -30,7 +30,7 @@ class FeatureOptions:
 class WeekOptions:
     root: Path
     week: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Workspace:
     metrics: str
     roles: dict[str, tuple[str, ...]]
     warnings: list[str] = field(default_factory=list)
+    lang: str = "en"  # the team's language, from opsync.yml
 
 
 def workspace(root: Path) -> Workspace:
@@ -61,7 +62,8 @@ def workspace(root: Path) -> Workspace:
                 "use a relative path without `..`, e.g. opsync/features",
             )
         folders[name] = clean
-    return Workspace(root, roles=dict(policy.roles), warnings=warnings, **folders)
+    lang = policy.lang if policy.lang in ("en", "zh") else "en"
+    return Workspace(root, roles=dict(policy.roles), warnings=warnings, lang=lang, **folders)
 
 
 def check_feature_id(feature_id: str) -> None:
@@ -122,9 +124,10 @@ def new_feature(options: FeatureOptions) -> ExitCode:
         ):
             ws.warnings.append(f"'{login}' is not in roles.{role} of opsync.yml")
     title = options.title or options.feature_id.replace("-", " ").capitalize()
+    lang = options.lang or ws.lang
     text = render_feature_doc(
         options.feature_id,
-        options.lang,
+        lang,
         {
             "title": " ".join(title.split()),  # one line: it is also the H1
             "owners": {"product": options.product or "", "ops": options.ops or ""},
@@ -135,7 +138,9 @@ def new_feature(options: FeatureOptions) -> ExitCode:
     rel = f"{ws.features}/{options.feature_id}.md"
     code = _create(ws, rel, text, "id")
     if not (ws.root / ws.weeks / f"{week}.md").exists():
-        click.echo(f"note: {ws.weeks}/{week}.md does not exist yet: `opsync new week`", err=True)
+        from opsync.i18n import t
+
+        click.echo(t("new.week_missing", lang, path=f"{ws.weeks}/{week}.md"), err=True)
     return code
 
 
@@ -146,7 +151,7 @@ def new_week(options: WeekOptions) -> ExitCode:
     week = check_week(options.week) if options.week else current_week()
     ws = workspace(options.root)
     goal = {"metric": north_star(read_text(ws.root / ws.metrics))}
-    text = render_week_doc(week, options.lang, {"goal": goal})
+    text = render_week_doc(week, options.lang or ws.lang, {"goal": goal})
     return _create(ws, f"{ws.weeks}/{week}.md", text, "week")
 
 
@@ -185,14 +190,14 @@ Example:
 @click.option("--product", metavar="LOGIN", help="Product owner's login.")
 @click.option("--ops", metavar="LOGIN", help="Ops owner's login (from day one).")
 @click.option("--metric", metavar="ID", help="The aligned metric this feature moves.")
-@click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
+@click.option("--lang", type=LANG, help="Template language (default: `lang` in opsync.yml).")
 def feature(
     feature_id: str,
     title: str | None,
     product: str | None,
     ops: str | None,
     metric: str | None,
-    lang: str,
+    lang: str | None,
 ) -> int:
     """Write opsync/features/ID.md for this week."""
     options = FeatureOptions(find_root(), feature_id, title, product, ops, metric, lang)
@@ -208,7 +213,7 @@ Examples:
 """,
 )
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the current one).")
-@click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
-def week(week: str | None, lang: str) -> int:
+@click.option("--lang", type=LANG, help="Template language (default: `lang` in opsync.yml).")
+def week(week: str | None, lang: str | None) -> int:
     """Write opsync/weeks/WEEK.md, the weekly alignment doc."""
     return int(new_week(WeekOptions(find_root(), week, lang)))

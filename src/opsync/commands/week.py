@@ -17,7 +17,7 @@ from opsync.errors import ConfigError, ExitCode
 class NewOptions:
     root: Path | None
     week: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
     today: date | None = None
 
 
@@ -52,7 +52,7 @@ def run_new(options: NewOptions) -> ExitCode:
 
     root = find_root(options.root)
     ws = load_workspace(root)
-    made = draft(ws, _week(options.week, options.today), options.lang)
+    made = draft(ws, _week(options.week, options.today), options.lang or ws.policy.lang)
     target = root / made.path
     try:
         created = write_new(target, made.text)
@@ -129,10 +129,12 @@ Examples:
 """,
 )
 @WEEK
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "zh"]), help="Doc language (default: `lang` in opsync.yml)."
+)
 @ROOT
 @TODAY
-def new(week: str | None, lang: str, root: Path | None, today: object) -> None:
+def new(week: str | None, lang: str | None, root: Path | None, today: object) -> None:
     """Draft this ISO week's alignment doc (never overwrites).
 
     Pre-filled with last week's unfinished product actions and their ops support, the

@@ -209,6 +209,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         base,
         head,
         tuple(notes),
+        policy.lang,
     )
 
 

@@ -67,4 +67,5 @@ def run_status(
         policy.enforcement,
         head,
         head,
+        lang=policy.lang,
     )

@@ -1,0 +1,126 @@
+"""The message catalogue: fixed strings opsync writes for people, in the team's language.
+
+`lang: en|zh` in opsync.yml picks the language (DESIGN §9). Rule ids, field names, gate
+names and commands stay English in both: they are what people type and search for. The
+Chinese is written the way teams say it (审批, not 签核). A test checks both languages
+have the same keys and the same `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+EN: dict[str, str] = {
+    # the Markdown summary and PR comment (report/markdown_format.py)
+    "report.passed": "passed",
+    "report.error": "could not complete",
+    "report.advisory": "findings (advisory, not blocking)",
+    "report.failed": "failed",
+    "report.feature": "Feature",
+    "report.status": "Status",
+    "report.findings": "Findings",
+    "report.fix": "fix",
+    "report.more": "{count} more not shown; run opsync with `--format json` for all.",
+    "report.advisory_line": (
+        "enforcement: advisory — findings are reported but do not block the merge"
+    ),
+    "report.all_passed": "all checks passed",
+    "report.could_not": "could not complete (exit {code})",
+    "report.counts": "{found} in {files} file(s)",
+    "report.errors": "{count} error(s)",
+    "report.warnings": "{count} warning(s)",
+    "report.notes": "{count} note(s)",
+    "report.not_passing": "{failing} of {total} feature(s) not passing",
+    "note.no_feature": "this PR touches no feature",
+    "note.advisory": "enforcement: advisory — these findings do not block the merge",
+    # `opsync new`
+    "new.week_missing": "note: {path} does not exist yet: `opsync new week`",
+    # the weekly digest (notify/digest.py)
+    "digest.title": "Week {week}: product and ops alignment",
+    "digest.goal": "This week's goal",
+    "digest.goal_metric": "metric: {metric}",
+    "digest.no_goal": "(no goal statement yet)",
+    "digest.actions": "Product actions",
+    "digest.support": "Ops support",
+    "digest.no_support": "no support needed: {reason}",
+    "digest.none": "none yet",
+    "digest.done": "done",
+    "digest.missing": "This week's alignment doc {path} is missing.",
+    "digest.missing_fix": "Draft it with `opsync week new`, fill it in and open a pull request.",
+    "digest.incomplete": "The doc is incomplete:",
+    "digest.metrics": "Key metrics",
+    "digest.no_values": "no values yet",
+    "digest.change": "{delta} since {period}",
+    "digest.features": "Features in flight",
+    "digest.blocked_by": "blocked by",
+    "digest.clear": "no blockers",
+    "digest.no_features": "no features in flight",
+    "digest.more": "… and {count} more",
+    "digest.outcomes": "Outcomes due",
+    "digest.dashboard": "Dashboard",
+    "digest.truncated": "… message shortened to fit {platform}'s size limit; see the dashboard.",
+}
+
+ZH: dict[str, str] = {
+    "report.passed": "通过",
+    "report.error": "未能完成",
+    "report.advisory": "有问题（提示模式，不阻断合并）",
+    "report.failed": "未通过",
+    "report.feature": "功能",
+    "report.status": "阶段",
+    "report.findings": "问题",
+    "report.fix": "修复",
+    "report.more": "另有 {count} 条未显示；加 `--format json` 运行 opsync 可查看全部。",
+    "report.advisory_line": "enforcement: advisory（提示模式）——问题只报告，不阻断合并",
+    "report.all_passed": "全部检查通过",
+    "report.could_not": "未能完成（退出码 {code}）",
+    "report.counts": "{files} 个文件中有 {found}",
+    "report.errors": "{count} 个错误",
+    "report.warnings": "{count} 个警告",
+    "report.notes": "{count} 条提示",
+    "report.not_passing": "{total} 个功能中有 {failing} 个未通过",
+    "note.no_feature": "这个 PR 没有涉及任何功能",
+    "note.advisory": "enforcement: advisory（提示模式）——这些问题不阻断合并",
+    "new.week_missing": "提示：{path} 还不存在，可运行 `opsync new week` 创建",
+    "digest.title": "{week} 周：产品与运营对齐",
+    "digest.goal": "本周目标",
+    "digest.goal_metric": "指标：{metric}",
+    "digest.no_goal": "（还没有写目标）",
+    "digest.actions": "产品关键动作",
+    "digest.support": "运营支持",
+    "digest.no_support": "无需支持：{reason}",
+    "digest.none": "暂无",
+    "digest.done": "已完成",
+    "digest.missing": "本周的对齐文档 {path} 还没有创建。",
+    "digest.missing_fix": "运行 `opsync week new` 生成草稿，填写后提交拉取请求。",
+    "digest.incomplete": "文档还不完整：",
+    "digest.metrics": "关键指标",
+    "digest.no_values": "暂无数据",
+    "digest.change": "较 {period} {delta}",
+    "digest.features": "进行中的功能",
+    "digest.blocked_by": "卡在",
+    "digest.clear": "没有阻碍",
+    "digest.no_features": "没有进行中的功能",
+    "digest.more": "……另有 {count} 个",
+    "digest.outcomes": "待复盘的结果",
+    "digest.dashboard": "看板",
+    "digest.truncated": "……消息超出{platform}的长度上限，已截断；完整内容请看看板。",
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """The message `key` in `lang` (English when the language is unknown)."""
+    table = CATALOGUE.get(lang, EN)
+    return table[key].format(**values) if values else table[key]
+
+
+def translate_known(text: str, lang: str) -> str:
+    """`text` in `lang` when it is one of the English catalogue's fixed strings."""
+    if lang == "en":
+        return text
+    for key, english in EN.items():
+        if english == text and "{" not in english:
+            return t(key, lang)
+    return text
