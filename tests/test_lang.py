@@ -98,7 +98,7 @@ def test_markdown_summary_in_chinese() -> None:
     assert "failed" in en and "### Findings" in en and "1 error in 1 file" in en
 
 
-SCOPE_TAGS = ["(later)", "[later]", "later:", "（later）", "（后续）", "【后续】", "后续：", "(后续)"]
+SCOPE_TAGS = ["(later)", "[later]", "later:", "（later）", "（后续）", "【后续】", "后续：", "(后续)"]  # fmt: skip  # noqa: E501
 
 
 @pytest.mark.parametrize("tag", SCOPE_TAGS)
@@ -121,7 +121,8 @@ def test_later_items_in_full_width_do_not_block_co_validation(
 ) -> None:
     root = make_workspace(tmp_path / "ws")
     spec = root / "opsync/features/member-tiers.md"
-    text = spec.read_text("utf-8").replace("- [ ] (later) history page", "- [ ] （后续）history page")
+    old, new = "- [ ] (later) history page", "- [ ] （后续）history page"
+    text = spec.read_text("utf-8").replace(old, new)
     spec.write_text(text, encoding="utf-8")
     from opsync.dashboard.features_view import product_track
     from opsync.dashboard.model import load_workspace
