@@ -68,8 +68,10 @@ class Digest:
         return t("digest.title", self.lang, week=self.week)
 
 
-def _rows(meta: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [r for r in meta.get(key) or [] if isinstance(r, dict)][:MAX_ROWS]
+def _rows(meta: dict[str, Any], key: str) -> tuple[list[dict[str, Any]], int]:
+    """The first rows of a list field, and how many more there are."""
+    rows = [r for r in meta.get(key) or [] if isinstance(r, dict)]
+    return rows[:MAX_ROWS], max(0, len(rows) - MAX_ROWS)
 
 
 def _week_doc(ws: Workspace, path: str, lang: str) -> dict[str, Any]:
@@ -78,17 +80,23 @@ def _week_doc(ws: Workspace, path: str, lang: str) -> dict[str, Any]:
     raw_goal = meta.get("goal")
     goal: dict[str, Any] = raw_goal if isinstance(raw_goal, dict) else {}
     actions = []
-    for row in _rows(meta, "product_actions"):
+    rows, more_actions = _rows(meta, "product_actions")
+    for row in rows:
         done = f" ✓ {t('digest.done', lang)}" if row.get("done") is True else ""
         owner = row.get("owner", "")
         actions.append(f"{row.get('feature', '')}: {row.get('action', '')} — {owner}{done}")
+    if more_actions:
+        actions.append(t("digest.more", lang, count=more_actions))
     support = []
-    for row in _rows(meta, "ops_support"):
+    rows, more_support = _rows(meta, "ops_support")
+    for row in rows:
         if "none" in row:
             what = t("digest.no_support", lang, reason=row.get("none", ""))
         else:
             what = f"{row.get('action', '')} — {row.get('owner', '')}"
         support.append(f"{row.get('for', '')}: {what}")
+    if more_support:
+        support.append(t("digest.more", lang, count=more_support))
     return {
         "statement": str(goal.get("statement") or ""),
         "metric": str(goal.get("metric") or ""),
