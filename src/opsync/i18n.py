@@ -33,6 +33,10 @@ EN: dict[str, str] = {
     "report.not_passing": "{failing} of {total} feature(s) not passing",
     "note.no_feature": "this PR touches no feature",
     "note.advisory": "enforcement: advisory — these findings do not block the merge",
+    "note.no_github": (
+        "GitHub reviews not consulted (no pull request event): only "
+        "signed records count in this run"
+    ),
     # `opsync new`
     "new.week_missing": "note: {path} does not exist yet: `opsync new week`",
     # the weekly digest (notify/digest.py)
@@ -59,6 +63,20 @@ EN: dict[str, str] = {
     "digest.outcomes": "Outcomes due",
     "digest.dashboard": "Dashboard",
     "digest.truncated": "… message shortened to fit {platform}'s size limit; see the dashboard.",
+    # `opsync demo`
+    "demo.1": "1. Scaffold a workspace with the built-in example (a repo of the team's own)",
+    "demo.2": "2. carol (ops) registers her SSH signing key; erin (admin) merges the set-up",
+    "demo.3": "3. alice (product) opens a feature PR: code plus the spec moving to design",
+    "demo.3b": "   The gate blocks the merge: no ops sign-off for this content yet",
+    "demo.4": "4. carol reviews and signs off with her SSH key; the record is committed",
+    "demo.5": "5. A later push that changes only code keeps the approval",
+    "demo.6": "6. A push that changes the spec makes the approval stale",
+    "demo.7": "7. carol approves the new content; the PR can merge",
+    "demo.notify": (
+        "{number}. Monday morning: the weekly digest for the team chat "
+        "(a dry run: the webhook URL comes from OPSYNC_NOTIFY_URL)"
+    ),
+    "demo.done": "Done: blocked without sign-off, green with it, stale after a spec change.",
 }
 
 ZH: dict[str, str] = {
@@ -81,6 +99,7 @@ ZH: dict[str, str] = {
     "report.not_passing": "{total} 个功能中有 {failing} 个未通过",
     "note.no_feature": "这个 PR 没有涉及任何功能",
     "note.advisory": "enforcement: advisory（提示模式）——这些问题不阻断合并",
+    "note.no_github": "没有读取 GitHub 评审（不是拉取请求事件）：本次只认带签名的审批记录",
     "new.week_missing": "提示：{path} 还不存在，可运行 `opsync new week` 创建",
     "digest.title": "{week} 周：产品与运营对齐",
     "digest.goal": "本周目标",
@@ -105,6 +124,18 @@ ZH: dict[str, str] = {
     "digest.outcomes": "待复盘的结果",
     "digest.dashboard": "看板",
     "digest.truncated": "……消息超出{platform}的长度上限，已截断；完整内容请看看板。",
+    "demo.1": "1. 用内置示例搭建工作区（相当于团队自己的仓库）",
+    "demo.2": "2. carol（运营）登记她的 SSH 签名密钥；erin（管理员）合并这次配置",
+    "demo.3": "3. alice（产品）提交功能 PR：代码改动，同时把功能推进到 design 阶段",
+    "demo.3b": "   门禁阻止合并：这版内容还没有运营审批",
+    "demo.4": "4. carol 评审后用 SSH 密钥审批；审批记录提交进仓库",
+    "demo.5": "5. 之后只改代码的推送，审批依然有效",
+    "demo.6": "6. 修改了功能说明的推送，会让原来的审批失效",
+    "demo.7": "7. carol 审批新内容；PR 可以合并",
+    "demo.notify": (
+        "{number}. 周一早上：发到团队群的每周摘要（演练模式：webhook 地址取自 OPSYNC_NOTIFY_URL）"
+    ),
+    "demo.done": "完成：没有审批时被阻止，审批后通过，功能说明改动后审批失效。",
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
