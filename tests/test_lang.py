@@ -133,3 +133,17 @@ def test_later_items_in_full_width_do_not_block_co_validation(
     track = product_track(feature)
     later = [item for item in track.items if "history page" in item.text]
     assert later and not later[0].counted
+
+
+def test_week_check_speaks_the_team_language(tmp_path: Path, run_cli: CliRunner) -> None:
+    root = make_workspace(tmp_path / "ws")
+    write(root, "opsync.yml", (root / "opsync.yml").read_text("utf-8") + "lang: zh\n")
+    args = ("week", "check", "--root", str(root), "--today")
+    missing = run_cli(*args, "2026-11-25", "--week", "2026-W48")
+    assert missing.code == 1 and "还没有对齐文档" in missing.out, missing
+    assert "`opsync week new`" in missing.out
+    empty = "---\nweek: 2026-W48\ngoal: {statement: '', metric: member-value}\n---\n"
+    write(root, "opsync/weeks/2026-W48.md", empty)
+    early = run_cli(*args, "2026-11-24", "--week", "2026-W48")
+    assert early.code == 0 and "截止时间是 周三 2026-11-25" in early.out, early
+    assert "goal.statement 为空" in early.out  # field names stay English

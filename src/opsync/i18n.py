@@ -39,6 +39,20 @@ EN: dict[str, str] = {
     ),
     # `opsync new`
     "new.week_missing": "note: {path} does not exist yet: `opsync new week`",
+    # `opsync week check` (weekly.py)
+    "week.missing": "{path} is missing: week {week} has no alignment doc.",
+    "week.missing_fix": (
+        "fix: run `opsync week new`, fill in the goal, product actions and ops support, "
+        "and open a pull request"
+    ),
+    "week.complete": "{path} is complete: goal, product actions and ops support are set.",
+    "week.overdue": "{path} is incomplete and was due {due}:",
+    "week.not_due": "{path} is incomplete; it is due {due} (not failing yet):",
+    "week.no_statement": "goal.statement is empty: write this week's one core business goal",
+    "week.no_metric": "goal.metric is empty: name the aligned metric the goal moves",
+    "week.no_actions": "product_actions is empty: list product's key actions, one per feature",
+    "week.unreadable": "the doc could not be read",
+    "week.days": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
     # the weekly digest (notify/digest.py)
     "digest.title": "Week {week}: product and ops alignment",
     "digest.goal": "This week's goal",
@@ -101,6 +115,18 @@ ZH: dict[str, str] = {
     "note.advisory": "enforcement: advisory（提示模式）——这些问题不阻断合并",
     "note.no_github": "没有读取 GitHub 评审（不是拉取请求事件）：本次只认带签名的审批记录",
     "new.week_missing": "提示：{path} 还不存在，可运行 `opsync new week` 创建",
+    "week.missing": "{path} 不存在：{week} 周还没有对齐文档。",
+    "week.missing_fix": (
+        "修复：运行 `opsync week new`，填写目标、产品关键动作和运营支持，然后提交拉取请求"
+    ),
+    "week.complete": "{path} 已完整：目标、产品关键动作和运营支持都已填写。",
+    "week.overdue": "{path} 还不完整，截止时间是 {due}，已逾期：",
+    "week.not_due": "{path} 还不完整；截止时间是 {due}（暂不判为失败）：",
+    "week.no_statement": "goal.statement 为空：写下本周唯一的核心业务目标",
+    "week.no_metric": "goal.metric 为空：写明目标推动的对齐指标",
+    "week.no_actions": "product_actions 为空：列出产品的关键动作，每个功能一条",
+    "week.unreadable": "无法读取这份文档",
+    "week.days": "周一,周二,周三,周四,周五,周六,周日",
     "digest.title": "{week} 周：产品与运营对齐",
     "digest.goal": "本周目标",
     "digest.goal_metric": "指标：{metric}",
