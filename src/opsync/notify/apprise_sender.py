@@ -28,6 +28,8 @@ def deliver(url: str, title: str, text: str) -> str | None:
         if not sender.add(url):
             return "Apprise does not recognise this URL: check its scheme and format"
         sent = sender.notify(title=title, body=text, body_format=apprise.NotifyFormat.MARKDOWN)
+    except Exception as exc:  # a plugin's own error; its text may quote the URL: scrubbed later
+        return f"Apprise failed: {type(exc).__name__}: {exc}"
     finally:
         logger.disabled = was_disabled
     return None if sent else "Apprise could not deliver the message"

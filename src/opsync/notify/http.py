@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -52,5 +53,7 @@ def post_json(url: str, body: dict[str, Any], timeout: float = TIMEOUT) -> Answe
         return Answer(exc.code, text)
     except urllib.error.URLError as exc:
         raise PostError(f"could not reach the webhook: {exc.reason}") from None
-    except (TimeoutError, OSError) as exc:
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
         raise PostError(f"could not reach the webhook: {exc}") from None
+    except ValueError:  # urllib's "unknown url type" quotes the URL: do not pass it on
+        raise PostError("the webhook URL is malformed: copy it again from the platform") from None
