@@ -13,6 +13,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "opsync"
 # Lowest first. A package or top-level module may import from its own layer or lower.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "findings", "results", "isoweek", "fsutil", "resources", "console", "numfmt"),
+    ("i18n",),
     ("documents",),
     ("metrics",),
     ("workspace",),
@@ -20,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gate",),
     ("report", "weekly"),
     ("github", "dashboard"),
+    ("notify",),
     ("commands",),
     ("cli", "__main__"),
 )

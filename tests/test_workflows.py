@@ -172,10 +172,14 @@ def test_review_bridge_reports_under_the_gate_check_name() -> None:
 def test_weekly_schedule() -> None:
     week = load(ROOT / "templates/ci/github/opsync-week.yml")
     on = triggers(week)
-    assert on["schedule"] == [{"cron": "0 9 * * 1"}]
+    assert on["schedule"] == [{"cron": "0 9 * * 1"}, {"cron": "0 9 * * 3"}]
     assert "workflow_dispatch" in on
     runs = [s.get("run", "") for s in steps(ROOT / "templates/ci/github/opsync-week.yml")]
     assert any(r.startswith("opsync week check") for r in runs)
+    assert any("opsync week notify\n" in r for r in runs)  # Monday: the digest
+    assert any("opsync week notify --if-incomplete" in r for r in runs)  # the reminder
+    text = (ROOT / "templates/ci/github/opsync-week.yml").read_text(encoding="utf-8")
+    assert "people watching" not in text  # GitHub emails only the schedule's last editor
 
 
 @pytest.mark.parametrize("path", [*TEMPLATES, GITLAB], ids=ids)

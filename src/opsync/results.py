@@ -60,6 +60,7 @@ class Report:
     base: str = ""  # commit ids, for check
     head: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra lines for summaries
+    lang: str = "en"  # the team's language (policy `lang`), for people-facing summaries
 
     @property
     def result(self) -> str:

@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from opsync.errors import ExitCode
+from opsync.i18n import t
 from opsync.workspace.model import Feature, Week, Workspace
 from opsync.workspace.policy import STATUSES
 
 IN_FLIGHT = tuple(s for s in STATUSES if s != "launched")
 MAX_FEATURES = 50  # a week doc lists this many features in flight; the dashboard has all
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ class WeekCheck:
     problems: tuple[str, ...]  # what makes the doc incomplete
     due: date  # from this day on, an incomplete doc fails
     today: date
+    lang: str = "en"  # the team's language, for the message
 
     @property
     def overdue(self) -> bool:
@@ -144,19 +145,15 @@ class WeekCheck:
         return ExitCode.OK
 
     def message(self) -> str:
-        due = f"{DAY_NAMES[self.due.weekday()]} {self.due.isoformat()}"
+        lang, path = self.lang, self.path
+        day = t("week.days", lang).split(",")[self.due.weekday()]
+        due = f"{day} {self.due.isoformat()}"
         if not self.exists:
-            return (
-                f"{self.path} is missing: week {self.week} has no alignment doc.\n"
-                "  fix: run `opsync week new`, fill in the goal, product actions and ops "
-                "support, and open a pull request"
-            )
+            missing = t("week.missing", lang, path=path, week=self.week)
+            return f"{missing}\n  {t('week.missing_fix', lang)}"
         if not self.problems:
-            return f"{self.path} is complete: goal, product actions and ops support are set."
-        if self.overdue:
-            head = f"{self.path} is incomplete and was due {due}:"
-        else:
-            head = f"{self.path} is incomplete; it is due {due} (not failing yet):"
+            return t("week.complete", lang, path=path)
+        head = t("week.overdue" if self.overdue else "week.not_due", lang, path=path, due=due)
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,20 +172,21 @@ class WeekCheck:
 def _problems(ws: Workspace, path: str) -> list[str]:
     from opsync.rules import registry as rules
 
+    lang = ws.policy.lang
     loaded = ws.load_week(path)
     doc = loaded.value
     if doc is None:
         return [f"line {f.line}: {f.message}" for f in loaded.problems] or [
-            "the doc could not be read"
+            t("week.unreadable", lang)
         ]
     problems = []
     goal = doc.meta.get("goal") or {}
     if not str(goal.get("statement") or "").strip():
-        problems.append("goal.statement is empty: write this week's one core business goal")
+        problems.append(t("week.no_statement", lang))
     if not goal.get("metric"):
-        problems.append("goal.metric is empty: name the aligned metric the goal moves")
+        problems.append(t("week.no_metric", lang))
     if not doc.meta.get("product_actions"):
-        problems.append("product_actions is empty: list product's key actions, one per feature")
+        problems.append(t("week.no_actions", lang))
     for finding in rules.run("week", doc, ws):
         if finding.severity.value == "error":
             problems.append(f"line {finding.line}: {finding.message}")
@@ -201,6 +199,7 @@ def check(ws: Workspace, week: str, today: date) -> WeekCheck:
     path = ws.policy.paths.week_path(week)
     due_day = min(7, max(1, ws.policy.week_due_weekday))
     due = week_start(week) + timedelta(days=due_day - 1)
+    lang = ws.policy.lang
     if not ws.week_exists(week):
-        return WeekCheck(week, path, False, (), due, today)
-    return WeekCheck(week, path, True, tuple(_problems(ws, path)), due, today)
+        return WeekCheck(week, path, False, (), due, today, lang)
+    return WeekCheck(week, path, True, tuple(_problems(ws, path)), due, today, lang)

@@ -51,6 +51,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     context = {
         "example": options.example,
         "ci": options.ci,
+        "lang": options.lang,
         "week": week,
         "quarter": scaffold.week_quarter(week),
         "recent_weeks": recent[:-1],  # full weeks of data before this one

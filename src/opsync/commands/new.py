@@ -23,7 +23,7 @@ class FeatureOptions:
     product: str | None = None
     ops: str | None = None
     metric: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
     week: str | None = None  # default: the current ISO week
 
 
@@ -31,7 +31,7 @@ class FeatureOptions:
 class WeekOptions:
     root: Path
     week: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Workspace:
     metrics: str
     roles: dict[str, tuple[str, ...]]
     warnings: list[str] = field(default_factory=list)
+    lang: str = "en"  # the team's language, from opsync.yml
 
 
 def workspace(root: Path) -> Workspace:
@@ -62,7 +63,8 @@ def workspace(root: Path) -> Workspace:
                 "use a relative path without `..`, e.g. opsync/features",
             )
         folders[name] = clean
-    return Workspace(root, roles=dict(policy.roles), warnings=warnings, **folders)
+    lang = policy.lang if policy.lang in ("en", "zh") else "en"
+    return Workspace(root, roles=dict(policy.roles), warnings=warnings, lang=lang, **folders)
 
 
 def check_feature_id(feature_id: str) -> None:
@@ -123,9 +125,10 @@ def new_feature(options: FeatureOptions) -> ExitCode:
         ):
             ws.warnings.append(f"'{login}' is not in roles.{role} of opsync.yml")
     title = options.title or options.feature_id.replace("-", " ").capitalize()
+    lang = options.lang or ws.lang
     text = render_feature_doc(
         options.feature_id,
-        options.lang,
+        lang,
         {
             "title": " ".join(title.split()),  # one line: it is also the H1
             "owners": {"product": options.product or "", "ops": options.ops or ""},
@@ -136,7 +139,9 @@ def new_feature(options: FeatureOptions) -> ExitCode:
     rel = f"{ws.features}/{options.feature_id}.md"
     code = _create(ws, rel, text, "id")
     if not (ws.root / ws.weeks / f"{week}.md").exists():
-        click.echo(f"note: {ws.weeks}/{week}.md does not exist yet: `opsync new week`", err=True)
+        from opsync.i18n import t
+
+        click.echo(t("new.week_missing", lang, path=f"{ws.weeks}/{week}.md"), err=True)
     return code
 
 
@@ -147,7 +152,7 @@ def new_week(options: WeekOptions) -> ExitCode:
     week = check_week(options.week) if options.week else current_week()
     ws = workspace(options.root)
     goal = {"metric": north_star(read_text(ws.root / ws.metrics))}
-    text = render_week_doc(week, options.lang, {"goal": goal})
+    text = render_week_doc(week, options.lang or ws.lang, {"goal": goal})
     return _create(ws, f"{ws.weeks}/{week}.md", text, "week")
 
 
@@ -182,7 +187,7 @@ Example:
 @click.option("--product", metavar="LOGIN", help="Product owner's login.")
 @click.option("--ops", metavar="LOGIN", help="Ops owner's login (from day one).")
 @click.option("--metric", metavar="ID", help="The aligned metric this feature moves.")
-@click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
+@click.option("--lang", type=LANG, help="Template language (default: `lang` in opsync.yml).")
 @workspace_option()
 def feature(
     feature_id: str,
@@ -190,7 +195,7 @@ def feature(
     product: str | None,
     ops: str | None,
     metric: str | None,
-    lang: str,
+    lang: str | None,
     root: Path | None,
 ) -> int:
     """Write opsync/features/ID.md for this week."""
@@ -207,8 +212,8 @@ Examples:
 """,
 )
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the current one).")
-@click.option("--lang", type=LANG, default="en", show_default=True, help="Template language.")
+@click.option("--lang", type=LANG, help="Template language (default: `lang` in opsync.yml).")
 @workspace_option()
-def week(week: str | None, lang: str, root: Path | None) -> int:
+def week(week: str | None, lang: str | None, root: Path | None) -> int:
     """Write opsync/weeks/WEEK.md, the weekly alignment doc."""
     return int(new_week(WeekOptions(find_root(root), week, lang)))

@@ -17,7 +17,7 @@ from opsync.errors import ConfigError, ExitCode
 class NewOptions:
     root: Path | None
     week: str | None = None
-    lang: str = "en"
+    lang: str | None = None  # default: `lang` in opsync.yml
     today: date | None = None
 
 
@@ -51,7 +51,7 @@ def run_new(options: NewOptions) -> ExitCode:
 
     root = find_root(options.root)
     ws = open_workspace(root)
-    made = draft(ws, _week(options.week, options.today), options.lang)
+    made = draft(ws, _week(options.week, options.today), options.lang or ws.policy.lang)
     target = root / made.path
     try:
         created = write_new(target, made.text)
@@ -107,6 +107,7 @@ def _day(value: object) -> date | None:
 Examples:
   opsync week new                  draft this week's alignment doc, pre-filled
   opsync week check                in a scheduled job: fail when it is missing or overdue
+  opsync week notify --dry-run     preview the digest for the team chat
 """,
 )
 def command() -> None:
@@ -123,10 +124,12 @@ Examples:
 """,
 )
 @WEEK
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "zh"]), help="Doc language (default: `lang` in opsync.yml)."
+)
 @ROOT
 @TODAY
-def new(week: str | None, lang: str, root: Path | None, today: object) -> None:
+def new(week: str | None, lang: str | None, root: Path | None, today: object) -> None:
     """Draft this ISO week's alignment doc (never overwrites).
 
     Pre-filled with last week's unfinished product actions and their ops support, the
@@ -166,3 +169,51 @@ def check(
     Incomplete: no goal statement or metric, no product actions, or a week-doc rule
     error such as a product action without ops support."""
     finish(run_check(CheckOptions(root, week, _day(today), fmt, color, quiet, verbose)))
+
+
+@command.command(
+    name="notify",
+    epilog="""\b
+Examples:
+  opsync week notify --dry-run           print the message each channel would get
+  opsync week notify                     post this week's digest to every channel
+  opsync week notify --channel team      only the channel named `team`
+  opsync week notify --if-incomplete     a reminder, only when the doc is missing or incomplete
+
+\b
+Channels are `notify:` in opsync.yml; webhook URLs and secrets come from the
+environment variables they name and are never printed (docs/notify.md).
+Exit codes: 0 sent (or nothing to remind); 2 configuration error (no channels,
+a variable unset); 3 a post failed — after every other channel was sent.
+""",
+)
+@click.option("--dry-run", is_flag=True, help="Print each channel's message; send nothing.")
+@click.option("--channel", metavar="NAME", help="Only this channel (default: all).")
+@click.option(
+    "--if-incomplete",
+    is_flag=True,
+    help="Send only when this week's doc is missing or incomplete (a reminder).",
+)
+@WEEK
+@ROOT
+@TODAY
+def notify(
+    dry_run: bool,
+    channel: str | None,
+    if_incomplete: bool,
+    week: str | None,
+    root: Path | None,
+    today: object,
+) -> None:
+    """Post this week's digest to the team chat: goal, actions, metrics, blockers.
+
+    One message per channel: this week's goal, product actions and ops support (or that
+    the doc is missing), key metrics with their last change, features in flight and what
+    blocks each, outcomes due and the dashboard link — in the team's language (`lang`).
+    """
+    from opsync.notify.run import NotifyOptions, run
+    from opsync.workspace.root import find_root
+
+    day = _day(today) or date.today()
+    options = NotifyOptions(find_root(root), _week(week, day), day, dry_run, channel, if_incomplete)
+    finish(run(options))

@@ -17,6 +17,12 @@ from opsync.documents.safe_yaml import YamlProblem
 
 MARKER = re.compile(r"<!--\s*opsync:([a-z0-9-]+)\s*-->")
 TASK = re.compile(r"^\[([ xX])\]\s+")
+# A later-scope item: `(later)`, `[later]`, `later:` — with ASCII or full-width brackets
+# and colons (`（later）`, `【后续】`, `后续：`), in English or Chinese (后续, 以后, 延后).
+LATER = re.compile(
+    r"^\s*(?:[(\[（【［]\s*(?:later|后续|以后|延后)\s*[)\]）】］]|(?:later|后续|以后|延后)\s*[:：])",
+    re.IGNORECASE,
+)
 
 DEFAULT_SECTION_TITLES: dict[str, tuple[str, ...]] = {
     "ops-insight": ("Ops insight", "运营洞察"),
@@ -174,6 +180,6 @@ def _tasks(tokens: list[Any], start: int, end: int, body_line: int) -> list[Task
         if not match:
             continue
         text = inline.content[match.end() :].strip()
-        later = text.lower().startswith(("(later)", "[later]", "later:"))
+        later = LATER.match(text) is not None
         found.append(Task(text, match.group(1) != " ", token.map[0] + body_line, later))
     return found

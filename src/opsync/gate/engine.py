@@ -196,6 +196,7 @@ def make_report(ctx: GateContext, touched: Touched, judged: Judged) -> Report:
         base=ctx.base,
         head=ctx.head,
         notes=tuple(notes),
+        lang=policy.lang,
     )
 
 

@@ -84,4 +84,5 @@ def _status(ctx: GateContext, feature_ids: Sequence[str], today: date) -> Report
         enforcement=policy.enforcement,
         base=ctx.head,
         head=ctx.head,
+        lang=policy.lang,
     )

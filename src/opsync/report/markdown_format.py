@@ -8,7 +8,9 @@ Output is capped below GitHub's limits with a "N more not shown" line.
 from __future__ import annotations
 
 from opsync.findings import Finding, Severity, sort_findings
-from opsync.report.text_format import ADVISORY_LINE, GATE_SEVERITY, location, summary_line
+from opsync.i18n import t, translate_known
+from opsync.report.text_format import GATE_SEVERITY, counts, location
+from opsync.report.text_format import summary_line as english_summary
 from opsync.results import FeatureResult, Gate, GateState, Report
 from opsync.workspace.policy import GATES
 
@@ -45,14 +47,33 @@ def escape(text: str) -> str:
 
 def _heading(report: Report) -> str:
     if report.result == "pass":
-        mark, word = "✅", "passed"
+        mark, key = "✅", "report.passed"
     elif report.result == "error":
-        mark, word = "❌", "could not complete"
+        mark, key = "❌", "report.error"
     elif report.enforcement == "advisory":
-        mark, word = "⚠️", "findings (advisory, not blocking)"
+        mark, key = "⚠️", "report.advisory"
     else:
-        mark, word = "❌", "failed"
-    return f"## {mark} opsync {escape(report.command)}: {word}"
+        mark, key = "❌", "report.failed"
+    return f"## {mark} opsync {escape(report.command)}: {t(key, report.lang)}"
+
+
+def summary_line(report: Report) -> str:
+    """text_format's summary line, in the team's language."""
+    lang, c = report.lang, counts(report.findings)
+    if lang == "en":  # English keeps its exact plurals ("1 error in 1 file")
+        return english_summary(report)
+    sized = [(c.errors, "report.errors"), (c.warnings, "report.warnings")]
+    found = [t(key, lang, count=n) for n, key in [*sized, (c.notes, "report.notes")] if n]
+    parts = [t("report.counts", lang, found=", ".join(found), files=c.files)] if found else []
+    failing = sum(not f.passed for f in report.features)
+    if failing:
+        total = len(report.features)
+        parts.append(t("report.not_passing", lang, failing=failing, total=total))
+    if not parts:
+        if report.result == "error":
+            return t("report.could_not", lang, code=int(report.exit_code))
+        return t("report.all_passed", lang)
+    return "; ".join(parts)
 
 
 def _gate_columns(features: tuple[FeatureResult, ...]) -> list[Gate]:
@@ -69,7 +90,7 @@ def _feature_row(feature: FeatureResult, columns: list[Gate]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _gate_items(feature: FeatureResult) -> list[str]:
+def _gate_items(feature: FeatureResult, lang: str = "en") -> list[str]:
     items = []
     for gate in feature.gates:
         if gate.state not in GATE_SEVERITY:
@@ -79,36 +100,38 @@ def _gate_items(feature: FeatureResult) -> list[str]:
             f" · {escape(gate.gate)}: {escape(gate.message)}"
         )
         if gate.hint:
-            item += f"\n  fix: {escape(gate.hint)}"
+            item += f"\n  {t('report.fix', lang)}: {escape(gate.hint)}"
         items.append(item)
     return items
 
 
-def _finding_item(finding: Finding) -> str:
+def _finding_item(finding: Finding, lang: str = "en") -> str:
     item = (
         f"- {SEVERITY_EMOJI[finding.severity]} {escape(location(finding))} · "
         f"**{escape(finding.rule)}**: {escape(finding.message)}"
     )
     if finding.hint:
-        item += f"\n  fix: {escape(finding.hint)}"
+        item += f"\n  {t('report.fix', lang)}: {escape(finding.hint)}"
     return item
 
 
 def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
     """The Markdown body, at most `limit` UTF-8 bytes (bytes >= characters, so safe)."""
+    lang = report.lang
     head = [_heading(report), "", escape(summary_line(report))]
     if report.enforcement == "advisory":
-        head += ["", f"> {escape(ADVISORY_LINE)}"]
-    head += [escape(note) for note in report.notes]
+        head += ["", f"> {escape(t('report.advisory_line', lang))}"]
+    head += [escape(translate_known(note, lang)) for note in report.notes]
     # Blocks in reading order: (lead, items); the lead shows only with its first item.
     blocks: list[tuple[str, list[str]]] = []
     if report.features:
         columns = _gate_columns(report.features)
-        header = ["Feature", "Status", *(escape(c) for c in columns)]
+        header = [t("report.feature", lang), t("report.status", lang)]
+        header += [escape(c) for c in columns]
         lead = "\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         blocks.append((lead, [_feature_row(f, columns) for f in report.features]))
-    findings = [_finding_item(f) for f in sort_findings(report.findings)]
-    blocks.append(("\n### Findings\n\n", findings))
+    findings = [_finding_item(f, lang) for f in sort_findings(report.findings)]
+    blocks.append((f"\n### {t('report.findings', lang)}\n\n", findings))
 
     out = "\n".join(head) + "\n"
     size = len(out.encode())
@@ -127,7 +150,7 @@ def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
             size += chunk_size
         omitted += len(items) - shown
     if omitted:
-        out += f"\n_{omitted} more not shown; run opsync with `--format json` for all._\n"
+        out += f"\n_{t('report.more', lang, count=omitted)}_\n"
     return out
 
 

@@ -87,6 +87,7 @@ def lint(
         findings=tuple(everything),
         exit_code=code,
         enforcement=policy.enforcement,
+        lang=policy.lang,
     )
 
 

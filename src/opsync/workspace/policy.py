@@ -62,6 +62,16 @@ class Paths:
 
 
 @dataclass(frozen=True)
+class NotifyChannel:
+    """One chat channel for `opsync week notify`; the URL and secret stay in the env."""
+
+    name: str
+    url_env: str
+    secret_env: str = ""
+    kind: str = ""  # "" = inferred from the webhook host
+
+
+@dataclass(frozen=True)
 class Policy:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     enforcement: str = "blocking"
@@ -76,6 +86,9 @@ class Policy:
     section_titles: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_SECTION_TITLES)
     )
+    lang: str = "en"
+    notify: tuple[NotifyChannel, ...] = ()
+    dashboard_url: str = ""  # linked from the weekly digest
 
     @property
     def blocking(self) -> bool:
@@ -124,4 +137,16 @@ class Policy:
             stale_week_after=int(limits.get("stale_week_after", 4)),
             week_due_weekday=int(week.get("due_weekday", 3)),
             section_titles=titles,
+            lang=str(data.get("lang") or "en"),
+            notify=tuple(
+                NotifyChannel(
+                    str(c.get("name") or ""),
+                    str(c.get("url_env") or ""),
+                    str(c.get("secret_env") or ""),
+                    str(c.get("kind") or ""),
+                )
+                for c in data.get("notify") or ()
+                if isinstance(c, dict)
+            ),
+            dashboard_url=str(data.get("dashboard_url") or ""),
         )
