@@ -278,6 +278,27 @@ def test_a_stale_approval_does_not_matter_once_the_requirement_is_met() -> None:
     assert result.notes == ("carol (github): stale — spec changed",)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="tally marks the gate STALE for any stale approval, even one that could never "
+    "count (an off-roster reviewer's, or the PR author's own record): the report then "
+    "asks for a re-approval that would be rejected",
+)
+@pytest.mark.parametrize(
+    ("approval", "author"),
+    [
+        (stale("mallory", "spec changed", "github"), None),  # anyone may review on GitHub
+        (stale("carol", "spec changed"), "carol"),  # the author's own signed record
+    ],
+)
+def test_a_stale_approval_that_could_never_count_is_not_stale(
+    approval: Approval, author: str | None
+) -> None:
+    result = tally([approval], OPS, IS_MEMBER, author, "feature x")
+    assert result.state is GateState.FAIL
+    assert "is stale" not in result.message
+
+
 # --- the roster ------------------------------------------------------------------------
 
 
