@@ -132,12 +132,6 @@ def test_a_person_on_two_roles_plus_a_second_approver_passes() -> None:
     assert result.counted == ("carol (product, record)", "dave (ops, record)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tally assigns roles greedily in login order: a product+ops approver sorted "
-    "first takes the product seat and the other product approver cannot take ops, "
-    "so a satisfiable registry approval fails",
-)
 def test_roles_are_assigned_so_that_every_role_can_be_filled() -> None:
     # alice is product and ops, bob is product only: bob (product) + alice (ops) suffices.
     roles = {**ROLES, "ops": ("alice", "carol")}
@@ -278,12 +272,6 @@ def test_a_stale_approval_does_not_matter_once_the_requirement_is_met() -> None:
     assert result.notes == ("carol (github): stale — spec changed",)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tally marks the gate STALE for any stale approval, even one that could never "
-    "count (an off-roster reviewer's, or the PR author's own record): the report then "
-    "asks for a re-approval that would be rejected",
-)
 @pytest.mark.parametrize(
     ("approval", "author"),
     [

@@ -350,11 +350,6 @@ def test_a_feature_line_naming_an_unreadable_spec_still_touches_it(repo: Repo) -
     assert out.findings == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FEATURE_LINE ends with `[ \\t]*$`: a PR body edited in GitHub's web UI has "
-    "CRLF line ends (actions/runner#1462), so `Feature: <id>\\r` lines are ignored",
-)
 def test_a_feature_line_in_a_crlf_body_counts(repo: Repo) -> None:
     out = run(repo, [], body="Adds tiers.\r\n\r\nFeature: tiers\r\nThanks\r\n")
     assert out.features == {"tiers": "named in the PR body"}

@@ -68,40 +68,39 @@ def tally(
     """Count distinct valid approvers per role; a person fills one role at most."""
     valid: dict[str, Approval] = {}
     notes: list[str] = []
-    noted: list[Verdict] = []  # the verdict behind each note
     for item in approvals:
         key = item.login.casefold()
         if item.verdict is not Verdict.VALID:
             notes.append(f"{item.login} ({item.source}): {item.verdict.value} — {item.reason}")
-            noted.append(item.verdict)
         elif author and key == author.casefold():
             notes.append(f"{item.login} ({item.source}): rejected — the PR author cannot approve")
-            noted.append(Verdict.REJECTED)
         else:
             valid.setdefault(key, item)
-    used: set[str] = set()
+    seats = _assign(sorted(valid.items()), requirement, is_member)
+    used = set(seats)
     missing: list[str] = []
     counted: list[str] = []
     for role, count in requirement.needs:
-        found = [a for k, a in sorted(valid.items()) if k not in used and is_member(a.login, role)]
-        for approval in found[:count]:
-            used.add(approval.login.casefold())
-            counted.append(f"{approval.login} ({role}, {approval.source})")
-        if len(found) < count:
-            missing.append(f"{count - len(found)} more {role}")
-        for approval in valid.values():
-            if approval.login.casefold() not in used and not any(
-                is_member(approval.login, r) for r, _ in requirement.needs
-            ):
-                note = f"{approval.login} ({approval.source}): not on the roster for {what}"
-                if note not in notes:
-                    notes.append(note)
-                    noted.append(Verdict.REJECTED)
+        filled = [approval for seat, approval in seats.values() if seat == role]
+        counted += [f"{a.login} ({role}, {a.source})" for a in filled]
+        if len(filled) < count:
+            missing.append(f"{count - len(filled)} more {role}")
+    for key, approval in valid.items():
+        if key not in used and not any(is_member(approval.login, r) for r, _ in requirement.needs):
+            notes.append(f"{approval.login} ({approval.source}): not on the roster for {what}")
     if not missing:
         return Tally(
             GateState.PASS, "approved by " + ", ".join(counted), "", tuple(counted), tuple(notes)
         )
-    stale = [a for a in approvals if a.verdict is Verdict.STALE]
+    # Only a stale approval that would count once renewed makes the gate stale; one from
+    # the author or from someone off the roster is named with the other rejections.
+    stale = [
+        a
+        for a in approvals
+        if a.verdict is Verdict.STALE
+        and not (author and a.login.casefold() == author.casefold())
+        and any(is_member(a.login, r) for r, _ in requirement.needs)
+    ]
     state = GateState.STALE if stale else GateState.FAIL
     message = f"needs {', '.join(missing)} approval(s) of {what}"
     if counted:
@@ -113,7 +112,8 @@ def tally(
         )
     # Say why the other approvals did not count (stale ones are named above), so a
     # rejected signature or an off-roster signer is visible where the gate fails.
-    ignored = [n for n, a in zip(notes, noted, strict=True) if a is not Verdict.STALE]
+    renewable = {f"{a.login} ({a.source}): stale — {a.reason}" for a in stale}
+    ignored = [n for n in notes if n not in renewable]
     if ignored:
         message += "; not counted: " + "; ".join(ignored)
     hint = (
@@ -121,3 +121,33 @@ def tally(
         "`opsync approve` or an approving PR review"
     )
     return Tally(state, message, hint, tuple(counted), tuple(notes))
+
+
+def _assign(
+    valid: list[tuple[str, Approval]], requirement: Requirement, is_member: IsMember
+) -> dict[str, tuple[str, Approval]]:
+    """The most seats filled, one role per person (a bipartite matching by augmenting
+    paths): someone on two rosters takes the seat nobody else can fill."""
+    seats = [(role, n) for role, count in requirement.needs for n in range(count)]
+    holder: dict[tuple[str, int], str] = {}
+    fits = {
+        key: [seat for seat in seats if is_member(approval.login, seat[0])]
+        for key, approval in valid
+    }
+
+    def place(key: str, tried: set[tuple[str, int]]) -> bool:
+        for seat in fits[key]:
+            if seat in tried:
+                continue
+            tried.add(seat)
+            if seat not in holder or place(holder[seat], tried):
+                holder[seat] = key
+                return True
+        return False
+
+    for key, _ in valid:
+        place(key, set())
+    by_key = dict(valid)
+    roles = [role for role, _ in requirement.needs]
+    ordered = sorted(holder.items(), key=lambda item: (roles.index(item[0][0]), item[1]))
+    return {key: (seat[0], by_key[key]) for seat, key in ordered}

@@ -89,7 +89,9 @@ def find_touched(
     elsewhere = [p for p in others if paths.launch_owner(p) is None and not paths.is_opsync_file(p)]
     if elsewhere:  # only code and stray materials need a search over the specs
         _by_grep(elsewhere, ws, repo, head, out)
-    for named in FEATURE_LINE.findall(pr_body or ""):
+    # A body edited in GitHub's web UI has CRLF line ends: `$` must still match.
+    body = (pr_body or "").replace("\r\n", "\n").replace("\r", "\n")
+    for named in FEATURE_LINE.findall(body):
         feature_id = named.lower()
         if ws.feature_exists(feature_id):
             out.add(feature_id, "named in the PR body")
