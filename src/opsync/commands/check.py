@@ -1,5 +1,6 @@
 """`opsync check`: the PR gate. Offline: `--base main [--head HEAD]`; in GitHub
-Actions with no flags, base, head, author and body come from the event payload."""
+Actions with no flags, base, head, author and body come from the event payload; in a
+GitLab merge request pipeline, from the CI/CD variables and the API."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ def run(args: CheckArgs) -> int:
     except OpsyncError as exc:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             _report_error(exc, args.fmt)
+        if args.fmt == "gitlab":  # the code-quality artifact is never empty
+            from opsync.report.gitlab_format import render_error
+
+            click.echo(render_error(str(exc)), nl=False)
+        if os.environ.get("GITLAB_CI") == "true":
+            from opsync.gitlab.ci import after_error
+
+            after_error(exc, os.environ, lambda text: click.echo(text, err=True))
         raise
 
 
@@ -68,6 +77,10 @@ def _run(args: CheckArgs) -> int:
         from opsync.commands._actions import from_event
 
         actions = from_event(env, args.repo)
+    elif args.base is None and env.get("GITLAB_CI") == "true":
+        from opsync.gitlab.ci import from_env
+
+        actions = from_env(env, args.repo)
     if args.base is None and actions is None:
         raise ConfigError(
             "no --base given", "pass the branch the PR targets: `opsync check --base main`"
@@ -90,6 +103,10 @@ def _run(args: CheckArgs) -> int:
         from opsync.fsutil import write_atomic
 
         write_atomic(args.report_file, text)
+    if env.get("GITLAB_CI") == "true":
+        from opsync.gitlab.ci import after_report
+
+        after_report(report, env, console.info)
     if env.get("GITHUB_ACTIONS") == "true":
         from opsync.report.github_format import write_outputs, write_step_summary
 
@@ -111,7 +128,8 @@ Examples:
   opsync check --base main                     this branch against main
   opsync check --base origin/main --head pr-42 --format sarif > opsync.sarif
   opsync check --base main --pr-body-file body.md   honour `Feature: <id>` lines
-  (in GitHub Actions: `opsync check` reads the event payload)
+  (in GitHub Actions: `opsync check` reads the event payload;
+   in a GitLab merge request pipeline: the CI/CD variables)
 
 Exit codes: 0 pass (or advisory), 1 a gate failed, 2 usage/config, 3 cannot verify.
 """,

@@ -126,11 +126,14 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         source = factory(ctx)
         if source is not None:
             ctx.sources.append(source)
-    if "github" in policy.sources and not any(s.name == "github" for s in ctx.sources):
-        ctx.notes.append(
-            "GitHub reviews not consulted (no pull request event): only "
-            "signed records count in this run"
-        )
+    for name, what, why in (
+        ("github", "GitHub reviews", "no pull request event"),
+        ("gitlab", "GitLab approvals", "no merge request pipeline"),
+    ):
+        if name in policy.sources and not any(s.name == name for s in ctx.sources):
+            ctx.notes.append(
+                f"{what} not consulted ({why}): only signed records count in this run"
+            )
 
     touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
     findings: list[Finding] = list(touched.findings)
