@@ -105,7 +105,7 @@ class GitLabClient:
         *,
         timeout: float = 10.0,
         attempts: int = 3,
-        backoff: float = 1.0,
+        backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if token is None or not token.value:
