@@ -238,7 +238,7 @@ def _special(
             rule,
             f"{what} changed; judged under the base policy and {verdict.message}",
             f"changes to {what} need approval by {need.describe()} from the base "
-            f"roster: `opsync approve {bundle_id}` or an approving PR review",
+            f"roster: `opsync approve {bundle_id}`, or an approval of the pull/merge request",
         )
     ]
 
