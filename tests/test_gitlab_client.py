@@ -15,9 +15,9 @@ from opsync.errors import ConfigError, ExitCode, VerifyError
 from opsync.gitlab.approvals import is_bot, parse_approvals, parse_versions
 from opsync.gitlab.client import GitLabClient, Token, token_from_env
 from opsync.gitlab.note import MARKER, error_body, report_body
+from opsync.report.gitlab_format import render_error
 from opsync.report.markdown_format import render_markdown
 from opsync.report.model import Report
-from opsync.report.gitlab_format import render_error
 
 SECRET = "glpat-unit-secret"
 
