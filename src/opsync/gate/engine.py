@@ -131,9 +131,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         ("gitlab", "GitLab approvals", "no merge request pipeline"),
     ):
         if name in policy.sources and not any(s.name == name for s in ctx.sources):
-            ctx.notes.append(
-                f"{what} not consulted ({why}): only signed records count in this run"
-            )
+            ctx.notes.append(f"{what} not consulted ({why}): only signed records count in this run")
 
     touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
     findings: list[Finding] = list(touched.findings)
