@@ -55,6 +55,7 @@ class FakeGitLab:
     notes: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     live_head: str | None = None  # the MR's `sha` when it moved after the pipeline began
+    bots: dict[int, bool] = field(default_factory=dict)  # user id -> `bot`
     fail: dict[str, int] = field(default_factory=dict)  # path suffix -> HTTP status
     clock: int = 0
 
@@ -85,8 +86,11 @@ class FakeGitLab:
             }
         )
 
-    def approve(self, username: str, *, timed: bool = True, bot: bool | None = None) -> None:
-        entry: dict[str, Any] = {"user": user(username, 500 + len(self.approved_by), bot=bot)}
+    def approve(self, username: str, *, timed: bool = True, bot: bool = False) -> None:
+        """Like the API: the approval's user has no `bot`; `/users/:id` tells."""
+        uid = 500 + len(self.approved_by)
+        self.bots[uid] = bot
+        entry: dict[str, Any] = {"user": user(username, uid)}
         if timed:
             entry["approved_at"] = at(self.tick())
         self.approved_by.append(entry)
@@ -107,6 +111,9 @@ class FakeGitLab:
         ).respond_with_handler(self._edit_note)
         self.server.expect_request(MR).respond_with_handler(self._merge_request)
         self.server.expect_request(f"{API}/user").respond_with_handler(self._user)
+        self.server.expect_request(re.compile(rf"{API}/users/\d+")).respond_with_handler(
+            self._a_user
+        )
         self.server.expect_request(
             re.compile(rf"{API}/groups/.+/members/all")
         ).respond_with_handler(self._members)
@@ -206,6 +213,13 @@ class FakeGitLab:
 
     def _user(self, request: Request) -> Response:
         return _json(user("project_42_bot_5f1e", BOT_ID, bot=True))
+
+    def _a_user(self, request: Request) -> Response:
+        uid = int(request.path.rsplit("/", 1)[1])
+        if uid not in self.bots:
+            return _json({"message": "404 User Not Found"}, 404)
+        name = next(a["user"]["username"] for a in self.approved_by if a["user"]["id"] == uid)
+        return self._guard(request, "users") or _json(user(name, uid, bot=self.bots[uid]))
 
     def _members(self, request: Request) -> Response:
         # `acme%2Fops` arrives decoded (`acme/ops`): the group is what lies between.

@@ -254,9 +254,13 @@ def test_the_merge_request_authors_approval_does_not_count(mr: Mr) -> None:
 
 
 @pytest.mark.parametrize(
-    ("username", "bot"), [("ops-helper", True), ("project_42_bot_8c7e1a", None)]
+    ("username", "bot"),
+    [
+        ("ops-helper", True),  # `bot: true` from /users/:id
+        ("project_42_bot_8c7e1a", False),  # a project access token's user, by its name
+    ],
 )
-def test_a_bot_on_the_roster_cannot_sign_off(mr: Mr, username: str, bot: bool | None) -> None:
+def test_a_bot_on_the_roster_cannot_sign_off(mr: Mr, username: str, bot: bool) -> None:
     mr.on_main(POLICY, "ops: [carol, dave]", f"ops: [carol, dave, {username}]")
     mr.push_spec_edit()
     mr.gitlab.approve(username, bot=bot)
@@ -318,6 +322,13 @@ def test_no_token_is_exit_3_with_what_to_set(mr: Mr) -> None:
     assert run.code == 3, run
     assert "OPSYNC_GITLAB_TOKEN" in run.err, run
     assert run.issues[0]["check_name"] == "opsync-error", run
+
+
+def test_an_unreadable_approver_is_exit_3(mr: Mr) -> None:
+    mr.push_spec_edit()
+    mr.gitlab.approve("carol")
+    mr.gitlab.fail["users"] = 404
+    assert_unverified(mr, mr.check(), "/users/")
 
 
 def test_a_head_that_moved_after_the_pipeline_started_is_exit_3(mr: Mr) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -39,7 +39,8 @@ SOURCE = "gitlab"
 @dataclass(frozen=True)
 class GitLabApproval:
     username: str
-    bot: bool
+    user_id: int
+    bot: bool | None  # None: the approvals API did not say (its users carry no `bot`)
     approved_at: datetime | None
 
 
@@ -50,8 +51,12 @@ class Version:
     created_at: datetime
 
 
-def is_bot(user: Mapping[str, Any]) -> bool:
-    return user.get("bot") is True or bool(_TOKEN_BOT.fullmatch(str(user.get("username", ""))))
+def is_bot(user: Mapping[str, Any]) -> bool | None:
+    """True for `bot: true` or a token user's name; None when the user object cannot
+    tell (then `/users/:id` is asked)."""
+    if user.get("bot") is True or _TOKEN_BOT.fullmatch(str(user.get("username", ""))):
+        return True
+    return False if user.get("bot") is False else None
 
 
 def parse_time(value: object, what: str) -> datetime:
@@ -73,10 +78,15 @@ def parse_approvals(data: Mapping[str, Any], what: str) -> list[GitLabApproval]:
         user = entry.get("user") if isinstance(entry, Mapping) else None
         if not isinstance(user, Mapping) or not user.get("username"):
             continue
+        if not isinstance(user.get("id"), int):
+            raise shape_error(what)
         when = entry.get("approved_at")
         found.append(
             GitLabApproval(
-                str(user["username"]), is_bot(user), parse_time(when, what) if when else None
+                str(user["username"]),
+                user["id"],
+                is_bot(user),
+                parse_time(when, what) if when else None,
             )
         )
     return found
@@ -123,8 +133,14 @@ class MergeRequestApi:
 
     @cached_property
     def approvals(self) -> list[GitLabApproval]:
+        """Each approver, with `bot` settled: the approvals API's user objects do not
+        carry it, so a user it leaves open is read from `/users/:id`."""
         what = f"GET {self.path}/approvals"
-        return parse_approvals(self.client.get_object(f"{self.path}/approvals"), what)
+        found = parse_approvals(self.client.get_object(f"{self.path}/approvals"), what)
+        return [a if a.bot is not None else replace(a, bot=self._is_bot(a.user_id)) for a in found]
+
+    def _is_bot(self, user_id: int) -> bool:
+        return is_bot(self.client.get_object(f"/users/{int(user_id)}")) is True
 
     @cached_property
     def versions(self) -> list[Version]:
