@@ -381,3 +381,32 @@ def test_a_branch_pipeline_without_base_is_a_config_error(mr: Mr) -> None:
     assert run.code == 2, run
     assert "not a merge request pipeline" in run.err, run
     assert run.issues[0]["check_name"] == "opsync-error", run
+
+
+# --- what the pipeline tells opsync ---------------------------------------------------
+
+
+def test_a_merged_results_pipeline_judges_the_source_branch_head(mr: Mr) -> None:
+    """CI_COMMIT_SHA is GitLab's merge of source into target; approvals and versions are
+    about CI_MERGE_REQUEST_SOURCE_BRANCH_SHA."""
+    head = mr.push_spec_edit()
+    mr.gitlab.approve("carol")
+    mr.repo.git("checkout", "-q", "--detach", mr.base)
+    mr.repo.git("merge", "-q", "--no-ff", "-m", "merged result", head)
+    merged = mr.repo.head()
+    run = mr.check(CI_COMMIT_SHA=merged, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA=head)
+    assert_passes(mr, run)
+
+
+def test_a_truncated_description_is_read_whole_from_the_api(mr: Mr) -> None:
+    """GitLab cuts CI_MERGE_REQUEST_DESCRIPTION at 2700 characters; a `Feature:` line
+    after the cut is still honoured."""
+    mr.repo.write("src/tiers.py", "TIERS = 3\n")
+    mr.gitlab.push(mr.repo.commit("code only"))
+    mr.gitlab.description = "x" * 2700 + "\n\nFeature: member-tiers\n"
+    run = mr.check(
+        CI_MERGE_REQUEST_DESCRIPTION="x" * 2700,
+        CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED="true",
+    )
+    assert "no aligned metric" not in run.out, run
+    assert "needs 1 more ops approval(s) of feature member-tiers" in run.signoff(), run
