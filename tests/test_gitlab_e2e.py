@@ -277,6 +277,23 @@ def test_a_user_off_the_roster_does_not_count(mr: Mr) -> None:
     )
 
 
+def test_a_whole_workspace_with_a_dotted_gitlab_username_passes(mr: Mr) -> None:
+    """Roster, spec owner, metric owners and week doc all name `li.wei` (a GitLab
+    username GitHub would refuse): schemas and gates accept it on GitLab."""
+    mr.repo.checkout("main")
+    for path in mr.repo.git("ls-files", "opsync.yml", "opsync/").splitlines():
+        text = (mr.repo.path / path).read_text(encoding="utf-8")
+        if "carol" in text:
+            mr.repo.write(path, text.replace("carol", "li.wei"))
+    mr.base = mr.repo.commit("main: carol is li.wei on GitLab")
+    mr.repo.git("checkout", "-q", "-B", "pr", "main")
+    mr.push_spec_edit()
+    mr.gitlab.approve("li.wei")
+    run = mr.check()
+    assert_passes(mr, run)
+    assert run.issues == [], run
+
+
 def test_a_gitlab_username_with_dots_and_a_subgroup_roster(mr: Mr) -> None:
     mr.on_main(POLICY, "ops: [carol, dave]", 'ops: [carol, dave, li.wei, "@acme/ops/eu"]')
     mr.gitlab.groups["acme/ops/eu"] = [member("zhang.san", 1), member("wang_wu", 2)]
