@@ -354,6 +354,7 @@ def test_a_head_that_moved_after_the_pipeline_started_is_exit_3(mr: Mr) -> None:
     run = mr.check()
     assert run.code == 3, run
     assert "head moved" in run.err, run
+    assert mr.our_notes() == [], "the newer push's pipeline owns the note"
 
 
 # --- the sticky note ---------------------------------------------------------------

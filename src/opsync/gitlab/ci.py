@@ -47,7 +47,7 @@ def from_env(env: Mapping[str, str], repo: Path) -> ActionsRun:
         )
     # In a merged-results pipeline CI_COMMIT_SHA is a merge GitLab made; approvals and
     # versions are about the source branch's head.
-    head = env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA") or env.get("CI_COMMIT_SHA") or "HEAD"
+    head = _head(env)
     mr = _lazy_api(env, iid)
     body = env.get("CI_MERGE_REQUEST_DESCRIPTION", "")
     if env.get("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED") == "true":
@@ -97,13 +97,24 @@ def _note(env: Mapping[str, str], body: Callable[[], str], warn: Warn) -> None:
         return
     from opsync.gitlab.note import upsert
 
+    project = env.get("CI_PROJECT_ID", "")
     try:
         client = _client(env)
-        done = upsert(client, env.get("CI_PROJECT_ID", ""), iid, body())
+        # A newer push has its own pipeline: an older run finishing late must not
+        # overwrite that pipeline's note with a verdict about old content.
+        live = str(MergeRequestApi(client, project, iid).merge_request.get("sha") or "")
+        if live and live != _head(env):
+            warn(f"opsync: merge request note left alone: the head moved to {live[:7]}")
+            return
+        done = upsert(client, project, iid, body())
     except OpsyncError as exc:
         warn(f"opsync: could not write the merge request note: {exc}")
     else:
         warn(f"opsync: merge request note {done}")
+
+
+def _head(env: Mapping[str, str]) -> str:
+    return env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA") or env.get("CI_COMMIT_SHA") or "HEAD"
 
 
 def _iid(env: Mapping[str, str]) -> int | None:
