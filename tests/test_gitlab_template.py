@@ -3,6 +3,7 @@ gate needs it (merge requests, the default branch's baseline, the weekly schedul
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,57 @@ def test_scripts_parse_as_shell() -> None:
     for line in lines:
         proc = subprocess.run(["sh", "-n", "-c", line], capture_output=True, text=True, check=False)
         assert proc.returncode == 0, f"{line}: {proc.stderr}"
+
+
+def _script_line(job: str) -> str:
+    (line,) = jobs()[job]["script"]
+    return str(line)
+
+
+def _sh(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", "-c", line],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_the_job_lines_run_as_written(tmp_path: Path) -> None:
+    """The exact script lines in `sh`: lint passes with findings (exit 1) and its report
+    holds them; the gate outside a merge request stops (exit 2) with a non-empty report."""
+    from gitrepo import make_repo
+
+    repo = make_repo(tmp_path)
+    env = {k: v for k, v in repo.env.items() if not k.startswith(("GITLAB_", "CI_", "GITHUB_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    init = subprocess.run(
+        [sys.executable, "-m", "opsync", "init", "--example", "--ci", "gitlab"],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert init.returncode == 0, init.stderr
+    spec = repo.path / "opsync/features/member-tiers.md"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "metric: member-value-density", "metric: no-such-metric"
+        )
+    )
+    repo.commit("a spec naming an unknown metric")
+
+    lint = _sh(_script_line("opsync-lint"), repo.path, env)
+    assert lint.returncode == 0, lint.stderr
+    issues = json.loads((repo.path / "gl-code-quality-lint.json").read_text(encoding="utf-8"))
+    assert issues and all(i["location"]["path"] for i in issues), issues
+
+    gate = _sh(_script_line("opsync-gate"), repo.path, {**env, "GITLAB_CI": "true"})
+    assert gate.returncode == 2, gate.stderr
+    report = json.loads((repo.path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert [i["check_name"] for i in report] == ["opsync-error"], report
+    assert "not a merge request pipeline" in report[0]["description"]
