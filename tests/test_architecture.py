@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("git", "rules", "evidence", "scaffold"),
     ("gate",),
     ("report", "weekly"),
-    ("github", "dashboard"),
+    ("github", "gitlab", "dashboard"),
     ("notify",),
     ("commands",),
     ("cli", "__main__"),

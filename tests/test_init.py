@@ -221,7 +221,7 @@ def test_ci_github_copies_the_shipped_workflows(
     assert policy["signoff"]["sources"] == ["github", "record"]
 
 
-def test_ci_gitlab_writes_an_includable_file_and_uses_signed_records(
+def test_ci_gitlab_writes_an_includable_file_and_uses_gitlab_approvals(
     repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped = data_dir("templates") / "ci" / "gitlab-ci.yml"
@@ -233,7 +233,7 @@ def test_ci_gitlab_writes_an_includable_file_and_uses_signed_records(
     else:
         assert "ships no templates/ci/gitlab-ci.yml" in err
     policy = safe_yaml.load((repo.path / "opsync.yml").read_text(encoding="utf-8"))
-    assert policy["signoff"]["sources"] == ["record"]
+    assert policy["signoff"]["sources"] == ["gitlab", "record"]
 
 
 def test_a_symlinked_folder_is_not_written_through(

@@ -134,7 +134,7 @@ INVALID: list[tuple[str, str, Any, str]] = [
     ("policy", "roles.ops", ["carol", "carol"], "duplicate login"),
     ("policy", "roles.qa", ["zoe"], "unknown role"),
     ("policy", "signoff.min_approvals", 0, "at least one approval"),
-    ("policy", "signoff.sources", ["gitlab"], "unknown approval source"),
+    ("policy", "signoff.sources", ["gitea"], "unknown approval source"),
     ("policy", "signoff.sources", ["record", "record"], "duplicate source"),
     ("policy", "gates.ops-signoff", {"from": "dropped"}, "a gate starts at a live status"),
     ("policy", "gates.code-review", {"from": "build"}, "unknown gate"),

@@ -1,5 +1,6 @@
 """`opsync check`: the PR gate. Offline: `--base main [--head HEAD]`; in GitHub
-Actions with no flags, base, head, author and body come from the event payload."""
+Actions with no flags, base, head, author and body come from the event payload; in a
+GitLab merge request pipeline, from the CI/CD variables and the API."""
 
 from __future__ import annotations
 
@@ -33,14 +34,23 @@ def run(args: CheckArgs) -> int:
     try:
         return _run(args)
     except OpsyncError as exc:
-        if os.environ.get("GITHUB_ACTIONS") == "true":
+        env = os.environ
+        if args.fmt == "gitlab":  # the code-quality artifact is never empty
+            from opsync.report.gitlab_format import render_error
+
+            click.echo(render_error(str(exc)), nl=False)
+        if env.get("GITHUB_ACTIONS") == "true":
             from opsync.github.actions import publish_error
 
-            publish_error(exc, os.environ)
+            publish_error(exc, env)
             if args.fmt == "github":
                 from opsync.report.github_format import escape_data
 
                 click.echo(f"::error title=opsync check::{escape_data(str(exc))}")
+        if env.get("GITLAB_CI") == "true":
+            from opsync.gitlab.ci import after_error
+
+            after_error(exc, env, lambda text: click.echo(text, err=True))
         raise
 
 
@@ -52,14 +62,20 @@ def _run(args: CheckArgs) -> int:
     console = make_console(args.color, args.quiet, args.verbose)
     env = os.environ
     in_actions = env.get("GITHUB_ACTIONS") == "true"
+    in_gitlab = env.get("GITLAB_CI") == "true"
     body = args.pr_body_file.read_text(encoding="utf-8") if args.pr_body_file else ""
     if args.base is not None:
         options = CheckOptions(args.repo, args.base, args.head or "HEAD", body, args.author)
         forge = None
-    elif in_actions:
-        from opsync.github.actions import from_event
+    elif in_actions or in_gitlab:
+        if in_actions:
+            from opsync.github.actions import from_event
 
-        planned = from_event(env, args.repo)
+            planned = from_event(env, args.repo)
+        else:
+            from opsync.gitlab.ci import from_env
+
+            planned = from_env(env, args.repo)
         event = planned.options
         options = CheckOptions(
             event.repo, event.base, event.head, body or event.pr_body, args.author or event.author
@@ -77,6 +93,10 @@ def _run(args: CheckArgs) -> int:
         from opsync.fsutil import write_atomic
 
         write_atomic(args.report_file, text)
+    if in_gitlab:
+        from opsync.gitlab.ci import after_report
+
+        after_report(report, env, console.info)
     if in_actions:
         from opsync.github.actions import publish
 
@@ -91,7 +111,8 @@ Examples:
   opsync check --base main                     this branch against main
   opsync check --base origin/main --head pr-42 --format sarif > opsync.sarif
   opsync check --base main --pr-body-file body.md   honour `Feature: <id>` lines
-  (in GitHub Actions: `opsync check` reads the event payload)
+  (in GitHub Actions: `opsync check` reads the event payload;
+   in a GitLab merge request pipeline: the CI/CD variables)
 
 Exit codes: 0 pass (or advisory), 1 a gate failed, 2 usage/config, 3 cannot verify.
 """,

@@ -160,6 +160,10 @@ def next_steps(options: InitOptions, outcomes: list[Outcome]) -> list[str]:
         steps.append("make the opsync check a required status check in branch protection")
     if options.ci == "gitlab" and GITLAB_TARGET in written:
         steps.append(f"add to .gitlab-ci.yml:  include: [{{local: {GITLAB_TARGET}}}]")
+        steps.append(
+            "add the CI/CD variable OPSYNC_GITLAB_TOKEN (project access token, Reporter, "
+            "read_api; api for the MR note), masked, not protected: see docs/gitlab.md"
+        )
     steps.append("opsync new feature ID: start a feature spec")
     return ["Next steps:", *(f"  {n}. {step}" for n, step in enumerate(steps, start=1))]
 

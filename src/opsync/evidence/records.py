@@ -46,7 +46,9 @@ REGENERATE_HINT = "records are written by the tool: run `opsync approve FEATURE 
 # and a newline inside a signed field would make the payload ambiguous.
 # `@policy` and `@metrics` name the trusted-file bundles (opsync.evidence.bundle).
 FEATURE_RE = re.compile(r"(@policy|@metrics|[a-z0-9][a-z0-9-]*)")
-LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+# GitHub logins (letters, digits, `-`) and GitLab usernames (also `_` and `.`, never
+# leading `.`/`-` nor trailing `.`): no `/`, no newline, never `.` or `..`.
+LOGIN_RE = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*|[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?)")
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 SIGNED_AT_RE = re.compile(
     r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:"

@@ -118,7 +118,7 @@ def tally(
         message += "; not counted: " + "; ".join(ignored)
     hint = (
         f"ask a reviewer ({requirement.describe()}) to approve the current content: "
-        "`opsync approve` or an approving PR review"
+        "`opsync approve`, or an approval of the pull/merge request"
     )
     return Tally(state, message, hint, tuple(counted), tuple(notes))
 

@@ -28,6 +28,9 @@ class Forge:
     reviews: Callable[[], EvidenceSource] | None = None  # built only when the policy asks
     teams: TeamLookup | None = None  # resolves `@org/team` roster entries
     no_reviews: str = ""  # why `reviews` is None, for the report
+    # Who opened the request, when the forge must be asked (GitLab: the API); the flag
+    # says whether the policy consults this forge's approvals. None: not known.
+    author: Callable[[bool], str | None] | None = None
 
 
 @dataclass(frozen=True)

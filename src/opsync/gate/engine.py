@@ -43,6 +43,15 @@ class CheckOptions:
     today: date | None = None
 
 
+@dataclass(frozen=True)
+class ForgeRun:
+    """What a forge's CI adapter (github/actions.py, gitlab/ci.py) makes of its
+    environment: the options of this run and the forge's plan."""
+
+    options: CheckOptions
+    forge: Forge
+
+
 @dataclass
 class Judged:
     """What the steps found, gathered for the report."""
@@ -77,16 +86,20 @@ def open_context(repo: Repo, options: CheckOptions, forge: Forge | None) -> Gate
     notes: list[str] = []
     if "record" in policy.sources:
         sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster.logins))
-    if forge is not None and forge.name in policy.sources:
+    consulted = forge is not None and forge.name in policy.sources
+    if forge is not None and consulted:
         if forge.reviews is not None:
             sources.append(forge.reviews())
         elif forge.no_reviews:
             notes.append(forge.no_reviews)
-    if "github" in policy.sources and not any(s.name == "github" for s in sources):
-        notes.append(
-            "GitHub reviews not consulted (no pull request event): only "
-            "signed records count in this run"
-        )
+    for name, what, why in (
+        ("github", "GitHub reviews", "no pull request event"),
+        ("gitlab", "GitLab approvals", "no merge request pipeline"),
+    ):
+        if name in policy.sources and not any(s.name == name for s in sources):
+            notes.append(f"{what} not consulted ({why}): only signed records count in this run")
+    # The forge's word on who opened the request beats an --author flag.
+    author = (forge.author(consulted) if forge and forge.author else None) or options.author
     ws = Workspace(head_tree, policy)
     return GateContext(
         repo=repo,
@@ -96,7 +109,7 @@ def open_context(repo: Repo, options: CheckOptions, forge: Forge | None) -> Gate
         policy=policy,
         allowed_signers=signers,
         ws=ws,
-        author=options.author,
+        author=author,
         roster=roster,
         sources=tuple(sources),
         notes=tuple(notes),
@@ -223,7 +236,7 @@ def _special(
             rule=rule,
             message=f"{what} changed; judged under the base policy and {verdict.message}",
             hint=f"changes to {what} need approval by {need.describe()} from the base "
-            f"roster: `opsync approve {bundle_id}` or an approving PR review",
+            f"roster: `opsync approve {bundle_id}`, or an approval of the pull/merge request",
         )
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from os import PathLike
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from opsync.errors import ConfigError, VerifyError
 from opsync.gate.context import Forge
-from opsync.gate.engine import CheckOptions
+from opsync.gate.engine import CheckOptions, ForgeRun
 from opsync.results import Report
 
 if TYPE_CHECKING:
@@ -22,13 +21,7 @@ if TYPE_CHECKING:
     from opsync.github.client import GitHubClient
 
 
-@dataclass(frozen=True)
-class ActionsRun:
-    options: CheckOptions
-    forge: Forge
-
-
-def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
+def from_event(env: Mapping[str, str], repo: Path) -> ForgeRun:
     """The check's options from the event; `repo` is the checkout (--repo, default the
     step's working directory, which the action's `working-directory` input sets)."""
     from opsync.github.event import load_event, merge_group_pr_number
@@ -76,7 +69,7 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
         no_reviews="merge queue run: no single pull request, so GitHub reviews "
         "are not consulted; signed records still count",
     )
-    return ActionsRun(options, forge)
+    return ForgeRun(options, forge)
 
 
 def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:
