@@ -24,7 +24,9 @@ ROLES = {
 OPS = Requirement((("ops", 1),))
 REGISTRY = Requirement((("product", 1), ("ops", 1)))
 POLICY = Requirement((("admins", 1),))
-HINT_TAIL = "to approve the current content: `opsync approve`, or an approval of the pull/merge request"
+HINT_TAIL = (
+    "to approve the current content: `opsync approve`, or an approval of the pull/merge request"
+)
 
 
 def members(roles: dict[str, tuple[str, ...]]) -> Callable[[str, str], bool]:
