@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 class ActionsRun:
     options: CheckOptions
     factories: list[SourceFactory]
+    repo: str = ""  # OWNER/NAME of the base repository
+    number: int | None = None  # the pull request; None in a merge queue run
+    client: Callable[[], GitHubClient] | None = None  # the REST client, made on first use
 
 
 def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
@@ -72,7 +75,10 @@ def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
 
         return GitHubEvidence(client(), event.repo_full_name, number, author)
 
-    return ActionsRun(options, [github_reviews])
+    # The comment goes to the pull request of a pull request event only: a merge queue
+    # run has no single one (the number above came from the queue's branch name).
+    commented = event.number
+    return ActionsRun(options, [github_reviews], event.repo_full_name, commented, client)
 
 
 def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:

@@ -6,11 +6,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from opsync.cli import finish, make_console, output_options, repo_option
+from opsync.errors import OpsyncError
 from opsync.report import FORMATS
+
+if TYPE_CHECKING:
+    from opsync.commands._actions import ActionsRun
+    from opsync.report.model import Report
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class CheckArgs:
     author: str | None
     report_file: Path | None
     repo: Path
+    comment: bool
     fmt: str
     color: str
     quiet: int
@@ -30,44 +37,31 @@ class CheckArgs:
 def run(args: CheckArgs) -> int:
     from opsync.errors import OpsyncError
 
+    actions: list[ActionsRun] = []  # set by _run once the event is read
     try:
-        return _run(args)
+        return _run(args, actions)
     except OpsyncError as exc:
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            _report_error(exc, args.fmt)
+        # A run that stopped (exit 2/3) still writes its document, in every format,
+        # and says so wherever a workflow or a person looks.
+        from opsync.report.model import error_report
+
+        report = error_report("check", exc.exit_code, exc.message, exc.hint)
+        _publish(report, args, actions[0] if actions else None)
         raise
 
 
-def _report_error(exc: Exception, fmt: str) -> None:
-    """In Actions, a run that stopped (exit 2/3) still says so where a workflow looks:
-    `result=error` in GITHUB_OUTPUT, a line in the job summary, an annotation."""
-    from opsync.report.github_format import escape_data
-
-    env = os.environ
-    if env.get("GITHUB_OUTPUT"):
-        with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
-            out.write("result=error\n")
-    if env.get("GITHUB_STEP_SUMMARY"):
-        from opsync.report.markdown_format import escape
-
-        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
-            out.write(f"## ❌ opsync check: could not complete\n\n{escape(str(exc))}\n")
-    if fmt == "github":
-        click.echo(f"::error title=opsync check::{escape_data(str(exc))}")
-
-
-def _run(args: CheckArgs) -> int:
+def _run(args: CheckArgs, actions_out: list[ActionsRun]) -> int:
     from opsync.errors import ConfigError
     from opsync.gate.engine import CheckOptions, run_check
-    from opsync.report import renderer
 
     console = make_console(args.color, args.quiet, args.verbose)
     env = os.environ
     actions = None
-    if args.base is None and env.get("GITHUB_ACTIONS") == "true":
+    if args.base is None and in_actions():
         from opsync.commands._actions import from_event
 
         actions = from_event(env, args.repo)
+        actions_out.append(actions)
     if args.base is None and actions is None:
         raise ConfigError(
             "no --base given", "pass the branch the PR targets: `opsync check --base main`"
@@ -84,13 +78,28 @@ def _run(args: CheckArgs) -> int:
         factories = []
     console.debug(f"check: base {options.base}, head {options.head}")
     report = run_check(options, factories)
+    _publish(report, args, actions)
+    return int(report.exit_code)
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _publish(report: Report, args: CheckArgs, actions: ActionsRun | None) -> None:
+    """The report on stdout (and --report-file); in Actions also the job summary, the
+    step outputs and, with --comment, the one sticky pull request comment."""
+    from opsync.report import renderer
+
+    console = make_console(args.color, args.quiet, args.verbose)
     text = renderer(args.fmt)(report, color=console.color)
     console.report(text)
     if args.report_file:
         from opsync.fsutil import write_atomic
 
         write_atomic(args.report_file, text)
-    if env.get("GITHUB_ACTIONS") == "true":
+    env = os.environ
+    if in_actions():
         from opsync.report.github_format import write_outputs, write_step_summary
 
         if env.get("GITHUB_STEP_SUMMARY"):
@@ -101,7 +110,37 @@ def _run(args: CheckArgs) -> int:
                 Path(env["GITHUB_OUTPUT"]),
                 str(args.report_file) if args.report_file else None,
             )
-    return int(report.exit_code)
+    if args.comment:
+        _comment(report, actions, console)
+
+
+def _comment(report: Report, actions: ActionsRun | None, console: Any) -> None:
+    """Post or update the sticky comment; a failure is a warning, never the verdict."""
+    if actions is None or actions.number is None or actions.client is None:
+        why = (
+            "this merge queue run is not about one pull request"
+            if actions is not None
+            else "--comment needs the pull request event of a GitHub Actions run (no --base)"
+        )
+        console.error(f"opsync: warning: no pull request comment: {why}")
+        return
+    from opsync.github_comment import Posted, post_report
+
+    posted: Posted | str
+    try:
+        client = actions.client()
+    except OpsyncError as exc:
+        posted = exc.message
+    else:
+        posted = post_report(client, actions.repo, actions.number, report)
+    if isinstance(posted, str):
+        console.error(f"opsync: warning: no pull request comment: {posted}")
+        if in_actions():
+            from opsync.report.github_format import escape_data
+
+            click.echo(f"::warning title=opsync comment::{escape_data(posted)}", err=True)
+    else:
+        console.info(f"pull request comment {posted.action}: {posted.url}")
 
 
 @click.command(
@@ -129,6 +168,11 @@ Exit codes: 0 pass (or advisory), 1 a gate failed, 2 usage/config, 3 cannot veri
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
 )
+@click.option(
+    "--comment",
+    is_flag=True,
+    help="In GitHub Actions: create or update the one pull request comment with the report.",
+)
 @repo_option("The repository to check.")
 @output_options(FORMATS)
 def command(
@@ -138,6 +182,7 @@ def command(
     author: str | None,
     report_file: Path | None,
     repo: Path,
+    comment: bool,
     fmt: str,
     color: str,
     quiet: int,
@@ -153,7 +198,17 @@ def command(
     finish(
         run(
             CheckArgs(
-                base, head, pr_body_file, author, report_file, repo, fmt, color, quiet, verbose
+                base,
+                head,
+                pr_body_file,
+                author,
+                report_file,
+                repo,
+                comment,
+                fmt,
+                color,
+                quiet,
+                verbose,
             )
         )
     )

@@ -40,6 +40,13 @@ def issue(finding: Finding) -> dict[str, Any]:
     }
 
 
+ERROR_PATH = "opsync.yml"  # GitLab needs a file for every issue; the policy is the root
+
+
 def render(report: Report, *, color: bool = False) -> str:
     issues = [issue(f) for f in annotated_findings(report)]
+    if report.error:
+        # A run that could not finish is one blocking issue, never an empty (clean) list.
+        stopped = Finding(ERROR_PATH, 0, 0, "opsync-error", report.error, report.error_hint)
+        issues.append({**issue(stopped), "severity": "blocker"})
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

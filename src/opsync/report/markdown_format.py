@@ -97,6 +97,11 @@ def _finding_item(finding: Finding) -> str:
 def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
     """The Markdown body, at most `limit` UTF-8 bytes (bytes >= characters, so safe)."""
     head = [_heading(report), "", escape(summary_line(report))]
+    if report.error:
+        line = f"**Could not finish:** {escape(report.error)}"
+        if report.error_hint:
+            line += f"  \nfix: {escape(report.error_hint)}"
+        head += ["", line]
     if report.enforcement == "advisory":
         head += ["", f"> {escape(ADVISORY_LINE)}"]
     head += [escape(note) for note in report.notes]
@@ -107,8 +112,11 @@ def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
         header = ["Feature", "Status", *(escape(c) for c in columns)]
         lead = "\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         blocks.append((lead, [_feature_row(f, columns) for f in report.features]))
+    # Gate findings sit on the spec line they concern; each says what blocks and, under
+    # "fix", who can unblock it (the roster) or what changed since a stale approval.
     findings = [_finding_item(f) for f in sort_findings(report.findings)]
-    blocks.append(("\n### Findings\n\n", findings))
+    title = "What blocks, and who can unblock it" if report.features else "Findings"
+    blocks.append((f"\n### {title}\n\n", findings))
 
     out = "\n".join(head) + "\n"
     size = len(out.encode())
