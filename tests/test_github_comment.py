@@ -240,3 +240,51 @@ def test_an_error_report_body_and_a_failed_post_are_a_warning(
     warning = post_report(client, REPO, NUMBER, report)
     assert isinstance(warning, str) and "cannot write the opsync comment" in warning
     assert sum(r.method == "POST" for r, _ in local_api.log) == 1  # never posted twice
+
+
+# --- right by default in Actions --------------------------------------------------------
+
+
+def test_a_bare_check_in_actions_writes_annotations_summary_and_outputs(gate: Pr) -> None:
+    gate.edit_spec()
+    event = gate.payload()
+    gate.serve(event, [])
+    run = gate.check(event, args=("--format", "text"))  # explicit text stays text
+    assert "::error" not in run.out, run
+    gate.github.clear()
+    gate.serve(event, [])
+    bare = gate.check(event, bare=True)
+    assert bare.code == 1, bare
+    assert "::error file=opsync/features/member-tiers.md,line=2,col=1,title=ops-signoff::" in (
+        bare.out
+    ), bare
+    assert "## ❌ opsync check: failed" in bare.summary, bare
+    assert bare.result == "fail", bare
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "gitlab", "markdown"])
+def test_every_format_writes_a_document_on_exit_3(gate: Pr, fmt: str) -> None:
+    gate.edit_spec()
+    event = gate.payload()
+    gate.github.expect_request(f"/repos/{REPO}/pulls/{NUMBER}", method="GET").respond_with_json(
+        {"message": "Resource not accessible by integration"}, status=403
+    )
+    run = gate.check(event, args=("--format", fmt), bare=True)
+    assert run.code == 3, run
+    assert run.result == "error", run
+    out = run.out
+    assert out.strip(), f"{fmt}: empty document\n{run}"
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["result"] == "error" and doc["exit_code"] == 3
+        assert "answered 403" in doc["error"]["message"]
+    elif fmt == "sarif":
+        (sarif_run,) = json.loads(out)["runs"]
+        (invocation,) = sarif_run["invocations"]
+        assert invocation["executionSuccessful"] is False
+        assert "answered 403" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    elif fmt == "gitlab":
+        (issue,) = json.loads(out)
+        assert issue["severity"] == "blocker" and "answered 403" in issue["description"]
+    else:
+        assert "answered 403" in out, run

@@ -150,7 +150,8 @@ Examples:
   opsync check --base main                     this branch against main
   opsync check --base origin/main --head pr-42 --format sarif > opsync.sarif
   opsync check --base main --pr-body-file body.md   honour `Feature: <id>` lines
-  (in GitHub Actions: `opsync check` reads the event payload)
+  (in GitHub Actions: `opsync check` reads the event payload and writes annotations,
+   the job summary and the step outputs; add --comment for the one PR comment)
 
 Exit codes: 0 pass (or advisory), 1 a gate failed, 2 usage/config, 3 cannot verify.
 """,
@@ -195,6 +196,13 @@ def command(
     week is planned, its launch materials and co-validation are done (from `validation`),
     and enough ops reviewers approved its current content.
     """
+    from click.core import ParameterSource
+
+    if in_actions() and click.get_current_context().get_parameter_source("fmt") in (
+        ParameterSource.DEFAULT,
+        None,
+    ):
+        fmt = "github"  # right by default in Actions: annotations, as well as the summary
     finish(
         run(
             CheckArgs(
