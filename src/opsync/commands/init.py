@@ -167,7 +167,10 @@ def next_steps(options: InitOptions, outcomes: list[Outcome]) -> list[str]:
             "opsync validate, then commit",
         ]
     if options.ci == "github" and any(p.startswith(".github/") for p in written):
-        steps.append("make the opsync check a required status check in branch protection")
+        steps.append(
+            "require the status check `opsync sign-off gate` (docs/github.md), "
+            "and CODEOWNERS on .github/workflows/"
+        )
     if options.ci == "gitlab" and GITLAB_TARGET in written:
         steps.append(f"add to .gitlab-ci.yml:  include: [{{local: {GITLAB_TARGET}}}]")
     steps.append("opsync new feature ID: start a feature spec")

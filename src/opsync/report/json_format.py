@@ -44,9 +44,7 @@ def to_document(report: Report) -> dict[str, Any]:
         "features": [feature_dict(f) for f in report.features],
         "notes": list(report.notes),
         # Set when the run could not finish (result `error`); null otherwise.
-        "error": (
-            {"message": report.error, "hint": report.error_hint} if report.error else None
-        ),
+        "error": ({"message": report.error, "hint": report.error_hint} if report.error else None),
     }
 
 
