@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from opsync.cli import finish, make_console, repo_option
+from opsync.completion import complete_approvable
 
 
 @click.command(
@@ -21,7 +22,7 @@ Examples:
 Then commit the record it writes.
 """,
 )
-@click.argument("feature")
+@click.argument("feature", shell_complete=complete_approvable)
 @click.option(
     "--key",
     "key",

@@ -69,6 +69,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
             schema=scaffold.schema_ref(paths.metrics, KINDS["metrics"]),
         ),
         render("allowed_signers.j2", paths.allowed_signers),
+        _gitattributes(options, warn),
     ]
     if options.example:
         files += [
@@ -106,6 +107,28 @@ def _copies(target_dir: str, source: str, pattern: str, warn: list[str]) -> list
     if not found:
         warn.append(f"this opsync build ships no {source}/{pattern}; nothing copied")
     return [Planned(f"{target_dir}/{f.name}", f.read_text(encoding="utf-8")) for f in found]
+
+
+GITATTRIBUTES = ".gitattributes"
+
+
+def _gitattributes(options: InitOptions, warn: list[str]) -> Planned:
+    """LF in Git for opsync's files, so a CRLF save does not make approvals stale.
+    An existing .gitattributes is never rewritten: init says what to add instead."""
+    from opsync import scaffold
+
+    text = scaffold.render("gitattributes.j2", options.lang, {})
+    path = options.root / GITATTRIBUTES
+    if path.exists() or path.is_symlink():
+        existing = scaffold.read_text(path)
+        rules = [line for line in text.splitlines() if line and not line.startswith("#")]
+        missing = [line for line in rules if line not in existing.splitlines()]
+        if missing:
+            warn.append(
+                f"{GITATTRIBUTES} exists; add these lines so a CRLF save does not make "
+                f"approvals stale: {'; '.join(missing)}"
+            )
+    return Planned(GITATTRIBUTES, text)
 
 
 def _github_workflows(override: str | None, warn: list[str]) -> list[Planned]:
