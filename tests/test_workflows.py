@@ -164,6 +164,7 @@ def test_gate_runs_on_base_only_and_always_reports() -> None:
     # Monorepo scale: no full clone; the fetch step deepens to the merge base.
     assert checkout["with"]["fetch-depth"] == 1
     assert checkout["with"]["filter"] == "blob:none"
+    assert checkout["with"]["sparse-checkout"] == "opsync"  # no full working tree either
     fetch = job["steps"][1]
     assert 'ref="refs/pull/${PR_NUMBER}/head"' in fetch["run"]
     assert "--filter=blob:none" in fetch["run"]
