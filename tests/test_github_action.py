@@ -178,3 +178,52 @@ def test_a_release_must_be_the_version_asked_for(
     )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"installed opsync, version {__version__}, not 9.9.9" in proc.stdout
+
+
+def test_the_installed_opsync_runs_the_actions_check_step(
+    runner: dict[str, Path], tmp_path: Path
+) -> None:
+    """Both steps of the action, in order, as the runner runs them: the install from the
+    action's checkout, then its check step against a real repository."""
+    from gitrepo import make_repo
+
+    proc, bindir = run_install(runner, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    repo = make_repo(tmp_path)
+    done = subprocess.run(
+        [str(bindir / "opsync"), "init", "--example"], cwd=repo.path, env=repo.env
+    )
+    assert done.returncode == 0
+    repo.commit("init")
+    repo.git("checkout", "-q", "-b", "pr")
+    spec = repo.path / "opsync" / "features" / "member-tiers.md"
+    spec.write_text(spec.read_text("utf-8").replace("title:", "title: v2 of", 1), "utf-8")
+    repo.commit("retitle")
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    output.touch()
+    summary.touch()
+    env = {
+        **repo.env,
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_TOKEN": "",
+        "OPSYNC_BASE": "main",
+        "OPSYNC_HEAD": "",
+        "OPSYNC_FORMAT": "github",
+        "OPSYNC_PR_BODY_FILE": "",
+        "OPSYNC_COMMENT": "false",
+        "OPSYNC_COMMAND": "check",
+    }
+    check = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=repo.path, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "::error file=opsync/features/member-tiers.md,line=2,col=1,title=ops-signoff::" in (
+        check.stdout
+    )
+    assert "result=fail" in output.read_text("utf-8")
+    assert "## ❌ opsync check: failed" in summary.read_text("utf-8")
