@@ -23,6 +23,7 @@ from test_actions_e2e import (  # the same repo, payloads and local GitHub as th
     TOKEN,
     Pr,
     _template,  # noqa: F401  (a fixture: pytest finds it in this module's namespace)
+    merge_group_event,
     review,
 )
 
@@ -179,6 +180,18 @@ def test_a_read_only_token_leaves_a_warning_and_the_verdict(gate: Pr) -> None:
     assert "pull-requests: write" in run.err, run
     posts = [r for r, _ in gate.github.log if r.method == "POST"]
     assert len(posts) == 1  # a refused write is not retried
+
+
+def test_a_merge_queue_run_writes_no_comment(gate: Pr) -> None:
+    head = gate.edit_spec()
+    pull_event = gate.payload()
+    group = merge_group_event(gate)
+    gate.serve(pull_event, [review(1, "carol", "APPROVED", head)])
+    run = gate.check(group, "merge_group", args=("--comment",))
+    assert run.code == 0, run
+    assert "a merge queue run is not about one pull request" in run.err, run
+    assert "::warning" not in run.err + run.out, run
+    assert not any("/comments" in r.path for r, _ in gate.github.log)
 
 
 def test_without_comment_nothing_is_written(gate: Pr) -> None:

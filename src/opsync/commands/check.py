@@ -116,13 +116,14 @@ def _publish(report: Report, args: CheckArgs, actions: ActionsRun | None) -> Non
 
 def _comment(report: Report, actions: ActionsRun | None, console: Any) -> None:
     """Post or update the sticky comment; a failure is a warning, never the verdict."""
-    if actions is None or actions.number is None or actions.client is None:
-        why = (
-            "this merge queue run is not about one pull request"
-            if actions is not None
-            else "--comment needs the pull request event of a GitHub Actions run (no --base)"
+    if actions is not None and actions.number is None:
+        console.info("no pull request comment: a merge queue run is not about one pull request")
+        return
+    if actions is None or actions.client is None or actions.number is None:
+        console.error(
+            "opsync: warning: no pull request comment: --comment needs the pull request "
+            "event of a GitHub Actions run (no --base)"
         )
-        console.error(f"opsync: warning: no pull request comment: {why}")
         return
     from opsync.github_comment import Posted, post_report
 
