@@ -305,3 +305,18 @@ def test_pre_commit_hook() -> None:
         assert files.search(path), path
     for path in ["README.md", "src/opsync/cli.py", "docs/opsync.yml.md", "opsync/approvals/a.txt"]:
         assert not files.search(path), path
+
+
+def test_the_documented_sarif_upload_files_alerts_against_the_pr_head() -> None:
+    """pull_request_target's GITHUB_REF/SHA are the default branch's: the upload in
+    docs/github.md must pass the pull request's head ref and sha."""
+    docs = (ROOT / "docs" / "github.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    (block,) = [b for b in blocks if "upload-sarif" in b]
+    steps = yaml.safe_load(block.split("steps:", 1)[1].replace("\n      ", "\n"))
+    (upload,) = [s for s in steps if "upload-sarif" in s.get("uses", "")]
+    assert SHA.fullmatch(upload["uses"].partition("@")[2])
+    assert upload["with"]["ref"] == "refs/pull/${{ github.event.pull_request.number }}/head"
+    assert upload["with"]["sha"] == "${{ github.event.pull_request.head.sha }}"
+    assert upload["with"]["sarif_file"] == "${{ steps.opsync.outputs.report-path }}"
+    assert "security-events: write" in block
