@@ -196,6 +196,11 @@ def test_review_bridge_reports_under_the_gate_check_name() -> None:
     name = "opsync sign-off gate"  # not `gate`: other workflows have jobs called that
     assert bridge["jobs"]["signoff"]["name"] == gate["jobs"]["signoff"]["name"] == name
     assert bridge["jobs"]["signoff"]["permissions"] == gate["jobs"]["signoff"]["permissions"]
+    # one run per pull request across both: no two runs race to create the comment
+    assert bridge["concurrency"]["group"] == "opsync-gate-${{ github.event.pull_request.number }}"
+    assert gate["concurrency"]["group"].startswith(
+        "opsync-gate-${{ github.event.pull_request.number ||"
+    )
 
 
 def test_weekly_schedule() -> None:
