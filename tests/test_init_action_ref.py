@@ -85,3 +85,28 @@ def test_pin_action_touches_only_the_marked_line() -> None:
     ]
     assert action_ref(f"acme/opsync@{SHA}").pinned
     assert not action_ref("acme/opsync@main").pinned
+
+
+def test_the_written_workflows_pass_zizmor_and_the_schema(
+    run_cli: CliRunner, tmp_path: Path
+) -> None:
+    """What a user gets (not just the templates in this repo) audits clean once pinned."""
+    import shutil
+    import subprocess
+    import sys
+
+    ref = f"acme/opsync@{SHA}"
+    result = run_cli("init", "--ci", "github", "--dir", str(tmp_path), "--action-ref", ref)
+    assert result.code == 0, str(result)
+    files = [str(tmp_path / ".github" / "workflows" / name) for name in WORKFLOWS]
+    beside = Path(sys.executable).parent / "zizmor"
+    zizmor = str(beside) if beside.exists() else shutil.which("zizmor")
+    assert zizmor, "zizmor is not installed; run: pip install '.[test]'"
+    audit = [zizmor, "--offline", "--no-progress", "--min-severity", "medium", *files]
+    done = subprocess.run(audit, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    schema = [sys.executable, "-m", "check_jsonschema", "--builtin-schema"]
+    done = subprocess.run(
+        [*schema, "vendor.github-workflows", *files], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
