@@ -325,3 +325,51 @@ def test_the_documented_sarif_upload_files_alerts_against_the_pr_head() -> None:
     assert upload["with"]["sha"] == "${{ github.event.pull_request.head.sha }}"
     assert upload["with"]["sarif_file"] == "${{ steps.opsync.outputs.report-path }}"
     assert "security-events: write" in block
+
+
+def release_steps() -> dict[str, dict[str, Any]]:
+    job = load(RELEASE)["jobs"]["build"]
+    return {s["name"]: s for s in job["steps"] if "name" in s}
+
+
+@pytest.mark.parametrize(("tag", "ok"), [(f"v{__version__}", True), ("v9.9.9", False)])
+def test_release_refuses_a_tag_that_is_not_the_version(tmp_path: Path, tag: str, ok: bool) -> None:
+    step = release_steps()["The tag matches the package version and the changelog"]
+    for name in ("src/opsync/__init__.py", "CHANGELOG.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    env = {"PATH": os.environ["PATH"], "TAG": tag}
+    done = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert (done.returncode == 0) is ok, done.stdout + done.stderr
+
+
+def test_release_stamps_the_action_commit_that_init_pins(tmp_path: Path) -> None:
+    step = release_steps()["Stamp the action commit into the package"]
+    init = tmp_path / "src" / "opsync" / "__init__.py"
+    init.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "src" / "opsync" / "__init__.py", init)
+    sha = "3d3c42e5aac5ba805825da76410c181273ba90b1"
+    env = {"PATH": os.environ["PATH"], "GITHUB_SHA": sha}
+    done = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    namespace: dict[str, Any] = {}
+    exec(init.read_text(encoding="utf-8"), namespace)  # the stamped module, as built
+    assert namespace["ACTION_COMMIT"] == sha
+    assert namespace["__version__"] == __version__
+
+
+def test_release_publishes_with_trusted_publishing_and_attests() -> None:
+    release = load(RELEASE)
+    assert set(triggers(release)) == {"push"}
+    assert triggers(release)["push"] == {"tags": ["v*"]}
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    uses = [s.get("uses", "") for s in build["steps"]]
+    assert any(u.startswith("actions/attest-build-provenance@") for u in uses)
+    assert publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+    (pypi,) = [s for s in publish["steps"] if "pypi-publish" in s.get("uses", "")]
+    assert "with" not in pypi or "password" not in pypi["with"]  # OIDC, no stored token
