@@ -61,7 +61,3 @@ def action_ref(override: str | None = None) -> ActionRef:
 def pin_action(text: str, ref: ActionRef) -> str:
     """`text` (a workflow template) with its marked `uses:` line set to `ref`."""
     return _MARKED.sub(lambda m: f"{m['indent']}uses: {ref.ref} # {ref.comment}", text)
-
-
-def has_action_line(text: str) -> bool:
-    return _MARKED.search(text) is not None
