@@ -49,7 +49,8 @@ def render(rules: dict[str, Rule] | None = None) -> str:
             continue
         heading, scope = TARGETS.get(target, (target, f"target `{target}`"))
         lines += [f"## {heading}", "", f"Checked on {scope}.", "", "| rule | checks |", "|---|---|"]
-        lines += [f"| `{r.id}` | {_cell(r.summary)} |" for r in members]
+        # An anchor per rule: SARIF's helpUri and other links point at docs/rules.md#<id>.
+        lines += [f'| `{r.id}` | <a id="{r.id}"></a>{_cell(r.summary)} |' for r in members]
         lines.append("")
     return "\n".join(lines)
 

@@ -193,6 +193,8 @@ class Pr:
         *,
         workspace: Path | None = None,
         token: str | None = TOKEN,
+        args: tuple[str, ...] = (),
+        bare: bool = False,
     ) -> Run:
         """`opsync check --format github` in a simulated step: the base commit checked
         out (as the gate workflow does), the head only as Git objects."""
@@ -217,7 +219,14 @@ class Pr:
         if token:
             env["GITHUB_TOKEN"] = token
         done = subprocess.run(
-            [sys.executable, "-m", "opsync", "check", "--format", "github"],
+            [
+                sys.executable,
+                "-m",
+                "opsync",
+                "check",
+                *(() if bare else ("--format", "github")),
+                *args,
+            ],
             cwd=self.repo.path,
             env=env,
             capture_output=True,

@@ -533,7 +533,9 @@ def test_a_shallow_clone_without_the_merge_base_is_exit_3_naming_fetch_depth(
     result = run_cli("check", "--base", "origin/main", "--head", "origin/pr", cwd=clone)
     assert result.code == 3, result
     assert "fetch-depth: 0" in result.err, result
-    assert result.out == "", result
+    # The report still comes out, saying why the run could not finish.
+    assert "opsync check: could not finish: no merge base" in result.out, result
+    assert result.out.endswith("could not complete (exit 3)\n"), result
 
 
 def test_an_unknown_base_is_a_usage_error(flow: Flow) -> None:

@@ -15,9 +15,9 @@ from opsync.errors import ConfigError, ExitCode, VerifyError
 from opsync.gitlab.approvals import is_bot, parse_approvals, parse_versions
 from opsync.gitlab.client import GitLabClient, Token, token_from_env
 from opsync.gitlab.note import MARKER, error_body, report_body
-from opsync.report.gitlab_format import render_error
+from opsync.report.gitlab_format import render
 from opsync.report.markdown_format import render_markdown
-from opsync.results import Report
+from opsync.results import Report, error_report
 
 SECRET = "glpat-unit-secret"
 
@@ -171,7 +171,8 @@ def test_a_note_line_never_starts_a_quick_action() -> None:
 
 
 def test_the_error_report_is_a_valid_code_quality_array() -> None:
-    (issue,) = json.loads(render_error("GitLab answered 500"))
+    stopped = error_report("check", ExitCode.UNVERIFIED, "GitLab answered 500", "")
+    (issue,) = json.loads(render(stopped))
     assert issue["check_name"] == "opsync-error"
     assert issue["severity"] == "blocker"
     assert issue["location"] == {"path": "opsync.yml", "lines": {"begin": 1}}

@@ -461,10 +461,18 @@ def test_sarif_results_rules_and_regions() -> None:
     assert cycle["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 12,
         "startColumn": 5,
+        "endLine": 12,
+        "endColumn": 6,
     }
     assert rules[cycle["ruleIndex"]]["id"] == "metric-cycle"
+    # GitHub needs a region with start and end: a whole-file finding gets the first char.
     whole_file = results[("registry-missing", "opsync/metrics.yml")]
-    assert "region" not in whole_file["locations"][0]["physicalLocation"]
+    assert whole_file["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 1,
+        "endLine": 1,
+        "endColumn": 2,
+    }
     assert ("feature-week", "opsync/features/%E4%BC%9A%E5%91%98.md") in results
     assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
     # A gate finding keeps the engine's location and severity.
@@ -473,6 +481,8 @@ def test_sarif_results_rules_and_regions() -> None:
     assert metric["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 3,
         "startColumn": 1,
+        "endLine": 3,
+        "endColumn": 2,
     }
     assert metric["message"]["text"] == f"evil: {HOSTILE} — fix: {HOSTILE}"
     assert results[("week-alignment", "opsync/features/evil.md")]["level"] == "warning"
@@ -487,10 +497,39 @@ def test_sarif_falls_back_to_the_rule_id_for_unknown_rules() -> None:
         )
     )
     [rule] = log["runs"][0]["tool"]["driver"]["rules"]
-    assert rule == {
-        "id": "not-a-registered-rule",
-        "shortDescription": {"text": "not-a-registered-rule"},
-    }
+    assert rule["id"] == "not-a-registered-rule"
+    assert rule["shortDescription"] == {"text": "not-a-registered-rule"}
+    assert rule["name"] == "NotARegisteredRule"
+
+
+def test_sarif_rules_carry_what_code_scanning_requires() -> None:
+    run = json.loads(render("sarif"))["runs"][0]
+    registry = load_all()
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text("utf-8")
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["fullDescription"]["text"].startswith(registry[rule["id"]].summary)
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+        assert rule["helpUri"].endswith(f"/docs/rules.md#{rule['id']}")
+        assert f'<a id="{rule["id"]}"></a>' in docs  # the anchor the URI points at
+        assert rule["defaultConfiguration"]["level"] in {"error", "warning", "note"}
+    levels = {r["id"]: r["defaultConfiguration"]["level"] for r in run["tool"]["driver"]["rules"]}
+    assert levels["metric-cycle"] == "error" and levels["week-alignment"] == "warning"
+    assert run["automationDetails"] == {"id": "opsync/check/"}
+    assert run["invocations"] == [{"executionSuccessful": True}]
+    assert all(r["partialFingerprints"]["opsyncFinding/v1"] for r in run["results"])
+
+
+def test_sarif_of_a_run_that_could_not_finish() -> None:
+    from opsync.results import error_report
+
+    report = error_report("check", ExitCode.UNVERIFIED, "GitHub is down", "re-run the job")
+    (run,) = json.loads(render("sarif", report))["runs"]
+    assert run["results"] == []
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"]["text"] == "GitHub is down — fix: re-run the job"
 
 
 # --- gitlab -----------------------------------------------------------------------------

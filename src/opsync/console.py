@@ -35,10 +35,14 @@ class Console:
 
 
 def wants_color(choice: str, stream: TextIO | None = None) -> bool:
-    """`--color auto` follows NO_COLOR (https://no-color.org) and whether stdout is a tty."""
+    """`--color auto` follows NO_COLOR (https://no-color.org), then FORCE_COLOR
+    (https://force-color.org; `0` does not force), then whether stdout is a tty.
+    `--color always|never` wins over both."""
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True  # CI logs and pagers that render colour but are not a tty
     stream = stream or sys.stdout
     return bool(getattr(stream, "isatty", lambda: False)())

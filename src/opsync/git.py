@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 Status = Literal["A", "M", "D", "R", "T"]
 
 _SHALLOW_HINT = (
-    "fetch the full history: `fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`"
+    "fetch until base and head share their merge base: `git fetch --deepen=N origin <base> "
+    "<head>` with a growing N (the opsync-gate.yml template's fetch step does this), or "
+    "`fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`"
 )
 # Tree entry modes, by their top bits (mode >> 12).
 _TREE, _BLOB, _SYMLINK, _GITLINK = 0o04, 0o10, 0o12, 0o16
@@ -61,7 +63,11 @@ def open_repo(path: Path) -> Repo:
             "git is not installed or not on PATH", "install git and run opsync again"
         ) from exc
     try:
-        return Repo(gitpython.Repo(path, search_parent_directories=True))
+        repo = gitpython.Repo(path, search_parent_directories=True)
+        # A partial clone (the gate template's `filter: blob:none`) fetches the blobs
+        # opsync reads on demand; GIT_NO_LAZY_FETCH=1 would turn each into "missing".
+        repo.git.update_environment(GIT_NO_LAZY_FETCH="0")
+        return Repo(repo)
     except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as exc:
         raise ConfigError(
             f"{path} is not inside a git repository",

@@ -19,6 +19,7 @@ EN: dict[str, str] = {
     "report.feature": "Feature",
     "report.status": "Status",
     "report.findings": "Findings",
+    "report.blocks": "What blocks, and who can unblock it",
     "report.fix": "fix",
     "report.more": "{count} more not shown; run opsync with `--format json` for all.",
     "report.advisory_line": (
@@ -101,6 +102,7 @@ ZH: dict[str, str] = {
     "report.feature": "功能",
     "report.status": "阶段",
     "report.findings": "问题",
+    "report.blocks": "卡在哪里，谁能放行",
     "report.fix": "修复",
     "report.more": "另有 {count} 条未显示；加 `--format json` 运行 opsync 可查看全部。",
     "report.advisory_line": "enforcement: advisory（提示模式）——问题只报告，不阻断合并",

@@ -61,6 +61,8 @@ class Report:
     head: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # extra lines for summaries
     lang: str = "en"  # the team's language (policy `lang`), for people-facing summaries
+    error: str = ""  # why the run could not finish (exit 2/3); every format says it
+    error_hint: str = ""  # what to do about it
 
     @property
     def result(self) -> str:
@@ -70,3 +72,10 @@ class Report:
         if self.exit_code is ExitCode.FINDINGS:
             return "fail"
         return "error"
+
+
+def error_report(command: str, exit_code: ExitCode, message: str, hint: str | None) -> Report:
+    """The document a run that stopped (exit 2 or 3) still writes, in every format."""
+    return Report(
+        command=command, findings=(), exit_code=exit_code, error=message, error_hint=hint or ""
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from opsync.commands.completion import complete_approvable
 from opsync.commands.options import finish, make_console, repo_option
 
 
@@ -21,7 +22,7 @@ Examples:
 Then commit the record it writes.
 """,
 )
-@click.argument("feature")
+@click.argument("feature", shell_complete=complete_approvable)
 @click.option(
     "--key",
     "key",

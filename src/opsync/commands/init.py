@@ -19,6 +19,7 @@ class InitOptions:
     example: bool = False
     ci: str | None = None
     lang: str = "en"
+    action_ref: str | None = None  # --action-ref: OWNER/REPO@SHA for the workflows
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
             schema=scaffold.schema_ref(paths.metrics, KINDS["metrics"]),
         ),
         render("allowed_signers.j2", paths.allowed_signers),
+        _gitattributes(options, warn),
     ]
     if options.example:
         files += [
@@ -88,7 +90,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
         files.append(Planned(paths.week_path(week), text))
     files += _copies(scaffold.SCHEMA_DIR, "schemas", "*.schema.json", warn)
     if options.ci == "github":
-        files += _copies(".github/workflows", "templates/ci/github", "*.yml", warn)
+        files += _github_workflows(options.action_ref, warn)
     elif options.ci == "gitlab":
         files += _gitlab(warn)
     return files
@@ -107,6 +109,39 @@ def _copies(target_dir: str, source: str, pattern: str, warn: list[str]) -> list
     if not found:
         warn.append(f"this opsync build ships no {source}/{pattern}; nothing copied")
     return [Planned(f"{target_dir}/{f.name}", f.read_text(encoding="utf-8")) for f in found]
+
+
+GITATTRIBUTES = ".gitattributes"
+
+
+def _gitattributes(options: InitOptions, warn: list[str]) -> Planned:
+    """LF in Git for opsync's files, so a CRLF save does not make approvals stale.
+    An existing .gitattributes is never rewritten: init says what to add instead."""
+    from opsync import scaffold
+
+    text = scaffold.render("gitattributes.j2", options.lang, {})
+    path = options.root / GITATTRIBUTES
+    if path.exists() or path.is_symlink():
+        existing = scaffold.read_text(path)
+        rules = [line for line in text.splitlines() if line and not line.startswith("#")]
+        missing = [line for line in rules if line not in existing.splitlines()]
+        if missing:
+            warn.append(
+                f"{GITATTRIBUTES} exists; add these lines so a CRLF save does not make "
+                f"approvals stale: {'; '.join(missing)}"
+            )
+    return Planned(GITATTRIBUTES, text)
+
+
+def _github_workflows(override: str | None, warn: list[str]) -> list[Planned]:
+    """The workflow templates, with the opsync action pinned from one place."""
+    from opsync.github.workflows import action_ref, pin_action
+
+    ref = action_ref(override)
+    if ref.warning:
+        warn.append(ref.warning)
+    workflows = _copies(".github/workflows", "templates/ci/github", "*.yml", warn)
+    return [Planned(f.path, pin_action(f.text, ref)) for f in workflows]
 
 
 def _gitlab(warn: list[str]) -> list[Planned]:
@@ -157,7 +192,10 @@ def next_steps(options: InitOptions, outcomes: list[Outcome]) -> list[str]:
             "opsync validate, then commit",
         ]
     if options.ci == "github" and any(p.startswith(".github/") for p in written):
-        steps.append("make the opsync check a required status check in branch protection")
+        steps.append(
+            "require the status check `opsync sign-off gate` (docs/github.md), "
+            "and CODEOWNERS on .github/workflows/"
+        )
     if options.ci == "gitlab" and GITLAB_TARGET in written:
         steps.append(f"add to .gitlab-ci.yml:  include: [{{local: {GITLAB_TARGET}}}]")
         steps.append(
@@ -200,6 +238,8 @@ Examples:
   opsync init --example            a complete example: roster, metrics, a feature
   opsync init --example --lang zh  the example with Chinese templates
   opsync init --ci github          also write the GitHub workflows
+  opsync init --ci github --action-ref acme/opsync@<commit sha>
+                                   ... using your fork of the opsync action
 """,
 )
 @click.option("--example", is_flag=True, help="Add a complete example: roster, metrics, a feature.")
@@ -217,12 +257,22 @@ Examples:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Where to scaffold (default: the git repo root, or the current folder).",
 )
-def command(example: bool, ci: str | None, lang: str, directory: Path | None) -> int:
+@click.option(
+    "--action-ref",
+    metavar="OWNER/REPO@SHA",
+    help="With --ci github: the opsync action the workflows use (default: this release's).",
+)
+def command(
+    example: bool, ci: str | None, lang: str, directory: Path | None, action_ref: str | None
+) -> int:
     """Scaffold opsync.yml, the metric registry, this week's doc and schemas.
 
     Never overwrites: a file that exists is listed as skipped and left as it is.
     """
     from opsync.workspace.root import find_root
 
+    if action_ref is not None and ci != "github":
+        raise click.UsageError("--action-ref needs --ci github")
     root = directory if directory is not None else find_root(Path.cwd(), required=False)
-    return int(run(InitOptions(root=root.resolve(), example=example, ci=ci, lang=lang)))
+    options = InitOptions(root.resolve(), example, ci, lang, action_ref)
+    return int(run(options))

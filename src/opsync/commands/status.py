@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from opsync.commands.completion import complete_features
 from opsync.commands.options import finish, make_console, output_options, repo_option
 from opsync.report import FORMATS
 
@@ -19,7 +20,7 @@ Examples:
   opsync status --ref main --format markdown
 """,
 )
-@click.argument("features", nargs=-1)
+@click.argument("features", nargs=-1, shell_complete=complete_features)
 @click.option("--ref", default="HEAD", show_default=True, help="The commit to report on.")
 @repo_option()
 @output_options(FORMATS)

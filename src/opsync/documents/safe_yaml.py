@@ -2,6 +2,9 @@
 
 - the C safe loader when available (pure-Python safe loader otherwise); no Python tags;
 - timestamps stay strings (`2026-11-24` is a period, not a datetime);
+- booleans as in YAML 1.2 (`true`/`false` only): YAML 1.1's `yes`/`no`/`on`/`off` stay
+  strings, so `title: No` is a title and `ops: [off]` a login;
+- no YAML 1.1 base-60 numbers: `time: 1:30` is the string "1:30", not 5400;
 - duplicate keys are an error at the duplicate's line;
 - a byte cap before parsing, and a cap on alias use and on the expanded size, so an
   alias bomb ("billion laughs") is refused instead of expanded;
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +88,38 @@ class _Loader(_BaseLoader):
         return mapping
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def _yaml12_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """PyYAML's implicit resolvers, less YAML 1.1's extra booleans and base-60 numbers."""
+    kept: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, pairs in _BaseLoader.yaml_implicit_resolvers.items():
+        kept[first] = [(tag, rx) for tag, rx in pairs if tag != _BOOL]
+    return kept
+
+
+_Loader.yaml_implicit_resolvers = _yaml12_resolvers()
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_number(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+    """A YAML 1.1 sexagesimal (`1:30`) stays the string it was written as."""
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    if isinstance(value, str) and ":" in value:
+        return value
+    if node.tag == _INT:
+        return _BaseLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+    return _BaseLoader.construct_yaml_float(loader, node)  # type: ignore[arg-type]
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+_Loader.add_constructor(_INT, _construct_number)
+_Loader.add_constructor(_FLOAT, _construct_number)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 
 

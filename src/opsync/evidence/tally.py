@@ -16,6 +16,7 @@ from opsync.results import GateState
 
 BundleAt = Callable[[str], Bundle | None]  # commit -> the same bundle at that commit
 IsMember = Callable[[str, str], bool]  # (login, role) -> on the base roster?
+RoleMembers = Callable[[str], tuple[str, ...]]  # role -> its logins and teams (base policy)
 
 
 class Verdict(StrEnum):
@@ -45,8 +46,13 @@ class Requirement:
 
     needs: tuple[tuple[str, int], ...]
 
-    def describe(self) -> str:
-        return " and ".join(f"{n} {role}" for role, n in self.needs)
+    def describe(self, roster: RoleMembers | None = None) -> str:
+        """`1 ops`, or with the roster `1 ops: carol, dave`: who can unblock it."""
+        parts = []
+        for role, n in self.needs:
+            who = ", ".join(roster(role)) if roster else ""
+            parts.append(f"{n} {role}: {who}" if who else f"{n} {role}")
+        return " and ".join(parts) if roster is None else "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ def tally(
     is_member: IsMember,
     author: str | None,
     what: str,
+    roster: RoleMembers | None = None,
 ) -> Tally:
     """Count distinct valid approvers per role; a person fills one role at most."""
     valid: dict[str, Approval] = {}
@@ -117,7 +124,7 @@ def tally(
     if ignored:
         message += "; not counted: " + "; ".join(ignored)
     hint = (
-        f"ask a reviewer ({requirement.describe()}) to approve the current content: "
+        f"ask a reviewer ({requirement.describe(roster)}) to approve the current content: "
         "`opsync approve`, or an approval of the pull/merge request"
     )
     return Tally(state, message, hint, tuple(counted), tuple(notes))

@@ -77,7 +77,9 @@ class GateContext:
         found = []
         for source in self.sources:
             found.extend(source.approvals(bundle, self.bundle_at(bundle)))
-        return tally(found, requirement, self.roster.is_member, self.author, what)
+        return tally(
+            found, requirement, self.roster.is_member, self.author, what, self.policy.members
+        )
 
 
 def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:

@@ -235,8 +235,9 @@ def _special(
             col=0,
             rule=rule,
             message=f"{what} changed; judged under the base policy and {verdict.message}",
-            hint=f"changes to {what} need approval by {need.describe()} from the base "
-            f"roster: `opsync approve {bundle_id}`, or an approval of the pull/merge request",
+            hint=f"changes to {what} need approval from the base roster "
+            f"({need.describe(ctx.policy.members)}): `opsync approve {bundle_id}`, "
+            "or an approval of the pull/merge request",
         )
     )
 

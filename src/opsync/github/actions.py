@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from os import PathLike
 from pathlib import Path
@@ -21,7 +22,32 @@ if TYPE_CHECKING:
     from opsync.github.client import GitHubClient
 
 
-def from_event(env: Mapping[str, str], repo: Path) -> ForgeRun:
+@dataclass(frozen=True)
+class ActionsRun(ForgeRun):
+    """A GitHub Actions run: the forge's plan, and where the sticky comment goes."""
+
+    repo: str = ""  # OWNER/NAME of the base repository
+    number: int | None = None  # the pull request; None in a merge queue run
+    client: Callable[[], GitHubClient] | None = None  # the REST client, made on first use
+
+
+@dataclass(frozen=True)
+class CommentTarget:
+    repo: str
+    number: int
+    client: Callable[[], GitHubClient]
+
+
+def comment_target(planned: ForgeRun | None) -> CommentTarget | str:
+    """Where the one pull request comment goes, or why there is none."""
+    if not isinstance(planned, ActionsRun) or planned.client is None:
+        return "--comment needs the pull request event of a GitHub Actions run (no --base)"
+    if planned.number is None:
+        return "a merge queue run is not about one pull request"
+    return CommentTarget(planned.repo, planned.number, planned.client)
+
+
+def from_event(env: Mapping[str, str], repo: Path) -> ActionsRun:
     """The check's options from the event; `repo` is the checkout (--repo, default the
     step's working directory, which the action's `working-directory` input sets)."""
     from opsync.github.event import load_event, merge_group_pr_number
@@ -69,7 +95,9 @@ def from_event(env: Mapping[str, str], repo: Path) -> ForgeRun:
         no_reviews="merge queue run: no single pull request, so GitHub reviews "
         "are not consulted; signed records still count",
     )
-    return ForgeRun(options, forge)
+    # The comment goes to the pull request of a pull request event only: a merge queue
+    # run has no single one (the number above came from the queue's branch name).
+    return ActionsRun(options, forge, event.repo_full_name, event.number, client)
 
 
 def _lazy_client(env: Mapping[str, str]) -> Callable[[], GitHubClient]:

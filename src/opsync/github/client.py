@@ -158,6 +158,26 @@ class GitHubClient:
             )
         return login.casefold() in self._teams[key]
 
+    # --- generic calls (the sticky comment uses these) -------------------------------
+
+    def get_pages(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a paginated list under the API root, e.g. an issue's comments."""
+        return self._get_pages(path)
+
+    def send_json(self, method: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST or PATCH `payload` to `path`; the JSON object GitHub answers with.
+
+        Not retried after a network error or a 5xx: the write may have happened, and a
+        retry could post twice. Rate limits (the request was refused) are retried.
+        """
+        what = f"{method} {path}"
+        data = json.dumps(payload).encode("utf-8")
+        resp = self._request(self._base + path, what, method=method, data=data)
+        answer = _decode(resp, what)
+        if not isinstance(answer, dict):
+            raise _shape_error(what)
+        return answer
+
     # --- plumbing -------------------------------------------------------------------
 
     def _get_json(self, path: str) -> Any:
@@ -195,20 +215,32 @@ class GitHubClient:
             )
         return url
 
-    def _request(self, url: str, what: str, allow: tuple[int, ...] = ()) -> _Response:
+    def _request(
+        self,
+        url: str,
+        what: str,
+        allow: tuple[int, ...] = (),
+        *,
+        method: str = "GET",
+        data: bytes | None = None,
+    ) -> _Response:
         last = ""
+        safe = method == "GET"  # only reads may be repeated after an unknown outcome
         for attempt in range(self._attempts):
             try:
-                resp = self._send(url)
+                resp = self._send(url, method, data)
             except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
                 reason = getattr(exc, "reason", exc)
                 last = f"network error: {reason}"
+                if not safe:
+                    raise VerifyError(f"{what}: {last}", "re-run the job") from None
                 wait = self._backoff * 2.0**attempt
             else:
                 if resp.status < 300 or resp.status in allow:
                     return resp
                 wait_or_none = self._retry_wait(resp, attempt)
-                if wait_or_none is None:
+                rate_limited = resp.status in (403, 429) and wait_or_none is not None
+                if wait_or_none is None or (not safe and not rate_limited):
                     raise _http_error(resp, what)
                 last = f"HTTP {resp.status}{_api_message(resp)}"
                 wait = wait_or_none
@@ -226,8 +258,10 @@ class GitHubClient:
             "check https://www.githubstatus.com and GITHUB_API_URL, then re-run the job",
         )
 
-    def _send(self, url: str) -> _Response:
-        req = urllib.request.Request(url, method="GET")
+    def _send(self, url: str, method: str = "GET", data: bytes | None = None) -> _Response:
+        req = urllib.request.Request(url, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
         req.add_header("Accept", "application/vnd.github+json")
         req.add_header("X-GitHub-Api-Version", "2022-11-28")
         req.add_header("User-Agent", USER_AGENT)

@@ -64,6 +64,10 @@ def annotation_lines(findings: list[Finding]) -> list[str]:
 
 def render(report: Report, *, color: bool = False) -> str:
     lines = annotation_lines(annotated_findings(report))
+    if report.error:
+        text = report.error + (f"\nfix: {report.error_hint}" if report.error_hint else "")
+        title = escape_property(f"opsync {report.command}")
+        lines.append(f"::error title={title}::{escape_data(text)}")
     # Plain log lines: fixed words and numbers only, so none can be read as a command.
     lines.append(f"opsync {escape_data(report.command)}: {summary_line(report)}")
     if report.enforcement == "advisory":

@@ -40,21 +40,20 @@ def issue(finding: Finding) -> dict[str, Any]:
     }
 
 
+ERROR_PATH = "opsync.yml"  # GitLab needs a file for every issue; the policy is the root
+
+
 def render(report: Report, *, color: bool = False) -> str:
     issues = [issue(f) for f in annotated_findings(report)]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_error(message: str) -> str:
-    """On exit 2/3 the artifact is still a valid report: one blocker saying the run could
-    not finish, so the widget shows it instead of failing to parse an empty file."""
-    issues = [
-        {
-            "description": f"opsync could not complete: {message}",
-            "check_name": "opsync-error",
-            "fingerprint": hashlib.sha256(b"opsync-error\0" + message.encode()).hexdigest(),
-            "severity": "blocker",
-            "location": {"path": "opsync.yml", "lines": {"begin": 1}},
-        }
-    ]
+    if report.error:
+        # A run that could not finish is one blocking issue, never an empty (clean) list.
+        stopped = Finding(
+            path=ERROR_PATH,
+            line=0,
+            col=0,
+            rule="opsync-error",
+            message=report.error,
+            hint=report.error_hint,
+        )
+        issues.append({**issue(stopped), "severity": "blocker"})
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

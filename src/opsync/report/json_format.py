@@ -43,6 +43,8 @@ def to_document(report: Report) -> dict[str, Any]:
         "findings": [f.to_dict() for f in sort_findings(report.findings)],
         "features": [feature_dict(f) for f in report.features],
         "notes": list(report.notes),
+        # Set when the run could not finish (result `error`); null otherwise.
+        "error": ({"message": report.error, "hint": report.error_hint} if report.error else None),
     }
 
 

@@ -119,6 +119,11 @@ def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
     """The Markdown body, at most `limit` UTF-8 bytes (bytes >= characters, so safe)."""
     lang = report.lang
     head = [_heading(report), "", escape(summary_line(report))]
+    if report.error:
+        line = f"**Could not finish:** {escape(report.error)}"
+        if report.error_hint:
+            line += f"  \nfix: {escape(report.error_hint)}"
+        head += ["", line]
     if report.enforcement == "advisory":
         head += ["", f"> {escape(t('report.advisory_line', lang))}"]
     head += [escape(translate_known(note, lang)) for note in report.notes]
@@ -130,8 +135,11 @@ def render_markdown(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
         header += [escape(c) for c in columns]
         lead = "\n| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
         blocks.append((lead, [_feature_row(f, columns) for f in report.features]))
+    # Gate findings sit on the spec line they concern; each says what blocks and, under
+    # "fix", who can unblock it (the roster) or what changed since a stale approval.
     findings = [_finding_item(f, lang) for f in sort_findings(report.findings)]
-    blocks.append((f"\n### {t('report.findings', lang)}\n\n", findings))
+    title = t("report.blocks" if report.features else "report.findings", lang)
+    blocks.append((f"\n### {title}\n\n", findings))
 
     out = "\n".join(head) + "\n"
     size = len(out.encode())

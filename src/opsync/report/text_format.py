@@ -150,6 +150,10 @@ def render(report: Report, *, color: bool = False) -> str:
         lines.append("")
     lines.extend(clean(note) for note in report.notes)
     ok = report.result == "pass"
+    if report.error:
+        lines.append(f"opsync {clean(report.command)}: could not finish: {clean(report.error)}")
+        if report.error_hint:
+            lines.append(f"    fix: {clean(report.error_hint)}")
     lines.append(style(summary_line(report), "green" if ok else "red", bold=True))
     if report.enforcement == "advisory":
         lines.append(ADVISORY_LINE)
