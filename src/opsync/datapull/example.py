@@ -55,8 +55,8 @@ def generate(week: str) -> ExampleData:
             pool = regulars if rng.random() < 0.7 else [m for m, t in joined if t.date() < day]
             amount = max(9.9, rng.gauss(153.0 + 3.0 * (day - start).days / 90, 45.0))
             status = "refunded" if rng.random() < 0.05 else "paid"
-            at = _stamp(_moment(rng, day))
-            orders.append(f"{order_id},{rng.choice(pool)},{at},{amount:.2f},{status}")
+            stamp = _stamp(_moment(rng, day))
+            orders.append(f"{order_id},{rng.choice(pool)},{stamp},{amount:.2f},{status}")
     return ExampleData("\n".join(members) + "\n", "\n".join(orders) + "\n")
 
 
