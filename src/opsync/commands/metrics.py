@@ -151,7 +151,14 @@ def _error_report(options: PullCommand, error: OpsyncError, findings: list[Any])
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-@click.group("metrics")
+@click.group(
+    "metrics",
+    epilog="""\b
+Examples:
+  opsync metrics pull              compute every metric that has a `query:`
+  opsync metrics pull --dry-run    show what would change, write nothing
+""",
+)
 def command() -> None:
     """Metric values: `metrics pull` reads them from the team's data."""
 
