@@ -65,7 +65,12 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_workflow_is_here() -> None:
     names = {p.name for p in TEMPLATES}
-    assert names == {"opsync-gate.yml", "opsync-review.yml", "opsync-week.yml"}
+    assert names == {
+        "opsync-gate.yml",
+        "opsync-review.yml",
+        "opsync-week.yml",
+        "opsync-metrics-pull.yml",
+    }
 
 
 @pytest.mark.parametrize(
@@ -119,6 +124,10 @@ def test_actions_are_pinned_by_sha_with_a_version_comment(path: Path) -> None:
         assert re.search(r"#\s*v\d+\.\d+\.\d+", rest), f"{ids(path)}: {ref} needs `# vX.Y.Z`"
 
 
+# The one job that writes: the weekly pull pushes a branch and opens a pull request.
+WRITERS = {("opsync-metrics-pull.yml", "pull"): {"contents": "write", "pull-requests": "write"}}
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=ids)
 def test_least_privilege_permissions(path: Path) -> None:
     workflow = load(path)
@@ -126,7 +135,23 @@ def test_least_privilege_permissions(path: Path) -> None:
     for name, job in workflow["jobs"].items():
         perms = job.get("permissions")
         assert isinstance(perms, dict), f"{ids(path)}: job {name} must declare permissions"
+        if (path.name, name) in WRITERS:
+            assert perms == WRITERS[(path.name, name)], f"{ids(path)}: job {name}"
+            continue
         assert set(perms.values()) <= {"read", "none"}, f"{ids(path)}: job {name} writes"
+
+
+def test_metrics_pull_workflow_is_weekly_and_passes_the_secret_to_the_pull_only() -> None:
+    path = ROOT / "templates/ci/github/opsync-metrics-pull.yml"
+    on = triggers(load(path))
+    assert "schedule" in on and "workflow_dispatch" in on
+    with_secret = [s for s in steps(path) if "secrets." in str(s.get("env", {}))]
+    assert [s["name"] for s in with_secret] == ["opsync metrics pull"]
+    assert all(
+        s["with"]["persist-credentials"] is False
+        for s in steps(path)
+        if str(s.get("uses", "")).startswith("actions/checkout@")
+    )
 
 
 def test_gate_runs_on_base_only_and_always_reports() -> None:
@@ -180,7 +205,7 @@ def test_weekly_schedule() -> None:
 
 @pytest.mark.parametrize("path", [*TEMPLATES, GITLAB], ids=ids)
 def test_templates_pin_this_opsync_release(path: Path) -> None:
-    pins = re.findall(r"opsync==([\w.]+)", path.read_text(encoding="utf-8"))
+    pins = re.findall(r"opsync(?:\[[\w,]+\])?==([\w.]+)", path.read_text(encoding="utf-8"))
     assert pins and set(pins) == {__version__}, f"{ids(path)} pins {pins}"
 
 

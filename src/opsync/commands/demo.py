@@ -129,6 +129,10 @@ def play(s: Session) -> None:
     s.shell("git", "commit", "-q", "-m", "Re-approve member-tiers", author="carol")
     s.opsync("check", "--base", "main", "--format", "markdown", expect=0)
 
+    from opsync.datapull.demo import play_pull
+
+    play_pull(s)
+
 
 @click.command(
     "demo",
