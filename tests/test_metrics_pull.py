@@ -287,3 +287,44 @@ def test_example_workspace_pulls_out_of_the_box(tmp_path: Path, run_cli: CliRunn
         assert len(values(repo.path, metric)) > 26, metric
     assert run_cli("validate", cwd=repo.path).code == 0
     assert (repo.path / "data/orders.csv").stat().st_size < 200_000
+
+
+def test_a_glob_that_reaches_outside_through_a_symlink_is_refused(
+    tmp_path: Path, run_cli: CliRunner
+) -> None:
+    outside = tmp_path / "secret.csv"
+    pull_data.write_csv(outside, pull_data.rows())
+    root = csv_workspace(tmp_path)
+    (root / "data/linked.csv").symlink_to(outside)
+    registry = root / "opsync/metrics.yml"
+    registry.write_text(registry.read_text().replace("data/orders.csv", "data/*.csv"))
+    before = snapshot(root)
+    result = run_cli("metrics", "pull", cwd=root)
+    assert result.code == 2, result
+    assert "data/linked.csv is a symbolic link" in result.err, result
+    assert snapshot(root) == before
+
+
+def test_values_given_in_another_file_are_warned_about(tmp_path: Path, run_cli: CliRunner) -> None:
+    root = csv_workspace(tmp_path)
+    (root / "opsync/data").mkdir(parents=True)
+    (root / "opsync/data/metrics.csv").write_text(
+        "period,metric,value\n2026-W48,items-per-order,2\n", encoding="utf-8"
+    )
+    result = run_cli("metrics", "pull", "--metric", "items-per-order", cwd=root)
+    assert result.code == 0, result
+    assert "another file also gives values of 'items-per-order'" in result.err, result
+
+
+@pytest.mark.slow
+def test_the_demo_pulls_the_example_values() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "opsync", "demo", "--color", "never"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "$ opsync metrics pull" in done.stdout
+    assert "3 file(s) written" in done.stdout, done.stdout

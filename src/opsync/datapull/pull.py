@@ -104,6 +104,9 @@ def pull(options: PullOptions, step: Step | None = None, debug: Step | None = No
     if not selected:
         result.warnings.append("no metric has a `query:` yet; see docs/metrics-data.md")
         return result
+    links = [f for m in selected for f in _linked_files(defs, m, root)]
+    if links:
+        raise DefinitionProblems(links)
     urls = {name: _resolve_url(config, name) for name in {defs.queries[m][2] for m in selected}}
     result.sources = {name: redact(url.url) for name, url in urls.items()}
     values: dict[str, dict[str, float]] = {}
@@ -214,6 +217,29 @@ def _refused(defs: Definitions, metric: str, name: str, refused: QueryRefused) -
         f"source '{name}' refused the query of '{metric}': {refused.message}",
         "check the column and table names in `from`, `time`, `value` and `where`",
     )
+
+
+def _linked_files(defs: Definitions, metric: str, root: Path) -> list[Finding]:
+    """A quoted glob must not reach outside the repo through a symlink: DuckDB's own
+    confinement compares paths, it does not resolve links."""
+    qdef, parsed, _ = defs.queries[metric]
+    if parsed.file_glob is None:
+        return []
+    inside = root.resolve()
+    for match in root.glob(parsed.file_glob):
+        if match.is_symlink() or not match.resolve().is_relative_to(inside):
+            file = defs.registry_file
+            return [
+                finding_at(
+                    file,
+                    file.path,
+                    ["metrics", qdef.index, "query", "from"],
+                    QUERY_RULE,
+                    f"query of '{metric}': {match.relative_to(root)} is a symbolic link",
+                    "commit the data file itself; opsync never follows links",
+                )
+            ]
+    return []
 
 
 def _elsewhere(root: Path, data_dir: str, values: dict[str, dict[str, float]]) -> list[str]:
