@@ -77,18 +77,23 @@ def _progress(options: PullCommand, console: Console) -> Iterator[Any]:
     if not sys.stderr.isatty() or options.quiet or options.fmt != "text":
         yield None
         return
-    yield _Bar(console)
-    click.echo("", err=True)
+    try:
+        yield _Bar(console)
+    finally:
+        click.echo("\r" + " " * 79 + "\r", err=True, nl=False)  # the bar leaves no trace
 
 
 class _Bar:
+    WIDTH = 24
+
     def __init__(self, console: Console) -> None:
-        self.done = 0
         self.console = console
 
-    def __call__(self, what: str) -> None:
-        self.done += 1
-        click.echo(f"\rpull: {self.done} queries run ({what})".ljust(72), err=True, nl=False)
+    def __call__(self, what: str, done: int, total: int) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        line = f"\rpull [{bar}] {done}/{total} {what}"
+        click.echo(line[:79].ljust(79), err=True, nl=False)
 
 
 def render_text(result: PullResult, dry_run: bool) -> str:

@@ -29,7 +29,8 @@ from opsync.findings import Finding
 from opsync.metrics.periods import parse_period
 from opsync.workspace import finding_at
 
-Step = Callable[[str], None]  # called once per query run, with "metric grain"
+Step = Callable[[str, int, int], None]  # after each query: ("metric grain", done, total)
+Debug = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def plan(options: PullOptions) -> tuple[Definitions, list[str], Path, str]:
     return defs, selected, options.root, policy.paths.data
 
 
-def pull(options: PullOptions, step: Step | None = None, debug: Step | None = None) -> PullResult:
+def pull(options: PullOptions, step: Step | None = None, debug: Debug | None = None) -> PullResult:
     defs, selected, root, data_dir = plan(options)
     config = defs.config
     grains = tuple(dict.fromkeys(options.grains or config.grains))
@@ -110,6 +111,7 @@ def pull(options: PullOptions, step: Step | None = None, debug: Step | None = No
     urls = {name: _resolve_url(config, name) for name in {defs.queries[m][2] for m in selected}}
     result.sources = {name: redact(url.url) for name, url in urls.items()}
     values: dict[str, dict[str, float]] = {}
+    done, total = 0, len(selected) * len(grains)
     for name in sorted(urls):
         engine = connect(urls[name], root, config.timeout, name)
         try:
@@ -126,8 +128,9 @@ def pull(options: PullOptions, step: Step | None = None, debug: Step | None = No
                         result.findings.append(_refused(defs, metric, name, refused))
                         break
                     values.setdefault(metric, {}).update(_labelled(grain, rows, name))
+                    done += 1
                     if step:
-                        step(f"{metric} {grain}")
+                        step(f"{metric} {grain}", done, total)
         finally:
             engine.close()
     if result.findings:
