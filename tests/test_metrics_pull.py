@@ -328,3 +328,21 @@ def test_the_demo_pulls_the_example_values() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "$ opsync metrics pull" in done.stdout
     assert "3 file(s) written" in done.stdout, done.stdout
+
+
+def test_an_unexpected_driver_error_is_exit_3_without_the_password(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"postgresql://opsync:{PASSWORD}@db.internal/shop"
+    monkeypatch.setenv("OPSYNC_TEST_WAREHOUSE", url)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"driver choked on {url} (password {PASSWORD})")
+
+    monkeypatch.setattr("opsync.datapull.pull.connect", explode)
+    root = csv_workspace(tmp_path)
+    result = run_cli("metrics", "pull", "--format", "json", cwd=root)
+    assert result.code == 3, result
+    assert PASSWORD not in result.out + result.err, result
+    assert json.loads(result.out)["result"] == "error"
+    assert "unexpected RuntimeError" in result.err

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from opsync.cli import finish, make_console, output_options, repo_option
-from opsync.errors import ExitCode, OpsyncError
+from opsync.errors import ExitCode, OpsyncError, VerifyError
 
 if TYPE_CHECKING:
     from opsync.console import Console
@@ -57,6 +57,13 @@ def run(options: PullCommand) -> int:
     except OpsyncError as error:
         _error_report(options, error, [])
         raise
+    except Exception as error:  # a driver's surprise or a bug: still never print a password
+        unexpected = VerifyError(
+            f"unexpected {type(error).__name__}: {_scrub_environment(str(error))}",
+            "this is a bug or an unusual driver error; please report it",
+        )
+        _error_report(options, unexpected, [])
+        raise unexpected from None
     if not options.dry_run:
         from opsync.datapull.write import write
 
@@ -140,6 +147,18 @@ def _as_json(result: PullResult, dry_run: bool) -> dict[str, Any]:
         ],
         "warnings": result.warnings,
     }
+
+
+def _scrub_environment(text: str) -> str:
+    """`text` without the password of any URL in it or in the environment."""
+    import os
+
+    from opsync.datapull.urls import redact, scrub
+
+    for value in os.environ.values():
+        if "://" in value and "@" in value:
+            text = scrub(text, value)
+    return redact(text)
 
 
 def _error_report(options: PullCommand, error: OpsyncError, findings: list[Any]) -> None:
