@@ -20,6 +20,7 @@ from opsync.workspace import Registry, YamlFile, finding_at, load_yaml_file
 GRAINS = ("week", "month", "quarter")
 DEFAULT_GRAINS = ("week", "month")
 DEFAULT_TIMEOUT = 300  # seconds per query
+DEFAULT_MEMORY_LIMIT = "300MB"  # DuckDB's; larger aggregates spill to a temp folder
 QUERY_RULE = "metric-query"
 SOURCE_RULE = "data-source"
 
@@ -37,6 +38,7 @@ class DataConfig:
     grains: tuple[str, ...] = DEFAULT_GRAINS
     since: str | None = None
     timeout: int = DEFAULT_TIMEOUT
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     file: YamlFile | None = None  # opsync.yml, to locate findings
 
     @classmethod
@@ -51,6 +53,7 @@ class DataConfig:
             grains=tuple(data.get("grains") or DEFAULT_GRAINS),
             since=str(data["since"]) if data.get("since") is not None else None,
             timeout=int(data.get("timeout", DEFAULT_TIMEOUT)),
+            memory_limit=str(data.get("memory_limit", DEFAULT_MEMORY_LIMIT)),
             file=file,
         )
 

@@ -46,10 +46,12 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def connect(url: ParsedUrl, root: Path, timeout: int, label: str) -> Engine:
+def connect(
+    url: ParsedUrl, root: Path, timeout: int, label: str, memory_limit: str = "300MB"
+) -> Engine:
     """Open `url` for source `label`; raises SourceUnreachable or ConfigError."""
     if url.engine == "duckdb":
-        return DuckDBEngine(url, root, timeout, label)
+        return DuckDBEngine(url, root, timeout, label, memory_limit)
     if url.engine == "postgres":
         return PostgresEngine(url, timeout, label)
     return SQLiteEngine(url, root, timeout, label)
@@ -84,20 +86,29 @@ def _local_file(url: ParsedUrl, root: Path, label: str) -> Path:
 class DuckDBEngine:
     dialect = "duckdb"
 
-    def __init__(self, url: ParsedUrl, root: Path, timeout: int, label: str) -> None:
+    def __init__(
+        self, url: ParsedUrl, root: Path, timeout: int, label: str, memory_limit: str
+    ) -> None:
+        import tempfile
+
         duckdb = _driver("duckdb", "duckdb")
         self.timeout, self.label, self.url = timeout, label, url
         self.errors = duckdb
+        # Aggregates beyond the memory limit spill here, never into the repository.
+        self.spill = tempfile.mkdtemp(prefix="opsync-duckdb-")
         try:
             if url.path is None:
                 self.conn = duckdb.connect(":memory:")
             else:
                 self.conn = duckdb.connect(str(_local_file(url, root, label)), read_only=True)
-            # Confine file access to the repository (quoted file globs read there only),
-            # then lock the settings so no query can loosen them.
-            inside = str(root.resolve()).replace("'", "''") + "/"
+            # Confine file access to the repository (quoted file globs read there only)
+            # and the spill folder, then lock the settings so no query can loosen them.
+            inside = _quote(str(root.resolve()) + "/")
+            spill = _quote(self.spill + "/")
             for setting in (
-                f"SET allowed_directories=['{inside}']",
+                f"SET temp_directory={_quote(self.spill)}",
+                f"SET memory_limit={_quote(memory_limit)}",
+                f"SET allowed_directories=[{inside}, {spill}]",
                 "SET enable_external_access=false",
                 "SET autoinstall_known_extensions=false",
                 "SET TimeZone='UTC'",
@@ -105,6 +116,7 @@ class DuckDBEngine:
             ):
                 self.conn.execute(setting)
         except duckdb.Error as error:
+            self.close()
             raise SourceUnreachable(f"source '{label}': {scrub(str(error), url.url)}") from None
 
     def run(self, sql: str) -> list[tuple[Any, Any]]:
@@ -124,7 +136,15 @@ class DuckDBEngine:
             timer.cancel()
 
     def close(self) -> None:
-        self.conn.close()
+        import shutil
+
+        if hasattr(self, "conn"):
+            self.conn.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 class PostgresEngine:

@@ -113,7 +113,7 @@ def pull(options: PullOptions, step: Step | None = None, debug: Debug | None = N
     values: dict[str, dict[str, float]] = {}
     done, total = 0, len(selected) * len(grains)
     for name in sorted(urls):
-        engine = connect(urls[name], root, config.timeout, name)
+        engine = connect(urls[name], root, config.timeout, name, config.memory_limit)
         try:
             for metric in [m for m in selected if defs.queries[m][2] == name]:
                 parsed = defs.queries[metric][1]
