@@ -346,3 +346,55 @@ def test_an_unexpected_driver_error_is_exit_3_without_the_password(
     assert PASSWORD not in result.out + result.err, result
     assert json.loads(result.out)["result"] == "error"
     assert "unexpected RuntimeError" in result.err
+
+
+SLOW_VIEWS = {
+    "duckdb": "CREATE VIEW slow AS SELECT range AS x, TIMESTAMP '2026-01-01' AS t "
+    "FROM range(10000000000)",
+    "sqlite": "CREATE VIEW slow AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+    "FROM r WHERE x < 10000000000) SELECT x, '2026-01-01 00:00:00' AS t FROM r",
+    "postgres": "CREATE OR REPLACE VIEW slow AS SELECT x, timestamp '2026-01-01' AS t "
+    "FROM generate_series(1, 10000000000) AS x",
+}
+
+
+@pytest.mark.parametrize("engine", list(SLOW_VIEWS))
+def test_a_query_over_the_timeout_is_stopped(
+    tmp_path: Path,
+    run_cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    import sqlite3
+
+    import duckdb
+    import yaml
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    if engine == "duckdb":
+        with duckdb.connect(str(root / "slow.duckdb")) as conn:
+            conn.execute(SLOW_VIEWS[engine])
+        source = {"url": "duckdb:///slow.duckdb"}
+    elif engine == "sqlite":
+        with sqlite3.connect(root / "slow.db") as conn:
+            conn.execute(SLOW_VIEWS[engine])
+        source = {"url": "sqlite:///slow.db"}
+    else:
+        import psycopg
+
+        url = request.getfixturevalue("pg_url")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(SLOW_VIEWS[engine])
+        monkeypatch.setenv("OPSYNC_TEST_WAREHOUSE", url)
+        source = {"url_env": "OPSYNC_TEST_WAREHOUSE"}
+    query = {"from": "slow", "time": "t", "value": "count(distinct x)"}
+    pull_data.workspace(root, {"db": source}, {"slow": query}, grains=("month",))
+    policy = yaml.safe_load((root / "opsync.yml").read_text())
+    policy["data"]["timeout"] = 1
+    (root / "opsync.yml").write_text(yaml.safe_dump(policy), encoding="utf-8")
+    result = run_cli("metrics", "pull", cwd=root)
+    assert result.code == 3, result
+    assert "ran longer than 1 s and was stopped" in result.err, result
+    assert not (root / "opsync/data").exists()
