@@ -134,3 +134,39 @@ def test_periods_of_the_boundary_rows(tmp_path: Path, monkeypatch: pytest.Monkey
         "2026-W53": 2, "2026-12": 1, "2027-01": 2, "2027-Q1": 2, "2027-W01": 1,
     }  # fmt: skip
     assert date(2026, 12, 28).isocalendar().week == 53
+
+
+def test_timestamps_with_a_time_zone_are_placed_in_utc(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """23:30 on Sunday in New York is Monday in UTC; 00:30 on Monday in Berlin is Sunday."""
+    import duckdb
+    import psycopg
+
+    stamps = ["2026-11-29 23:30:00-05:00", "2026-11-30 00:30:00+02:00"]
+    query = {"tz": {"from": "tz_orders", "time": "paid_at", "value": "count(*)"}}
+    duck = tmp_path / "duck"
+    duck.mkdir()
+    with duckdb.connect(str(duck / "tz.duckdb")) as conn:
+        conn.execute("SET TimeZone = 'America/New_York'")  # the writer's zone must not matter
+        conn.execute("CREATE TABLE tz_orders (paid_at TIMESTAMPTZ)")
+        conn.executemany("INSERT INTO tz_orders VALUES (?::TIMESTAMPTZ)", [[s] for s in stamps])
+    pull_data.workspace(duck, {"db": {"url": "duckdb:///tz.duckdb"}}, query, grains=("week",))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER DATABASE postgres SET timezone TO 'Asia/Shanghai'")
+        conn.execute("DROP TABLE IF EXISTS tz_orders")
+        conn.execute("CREATE TABLE tz_orders (paid_at timestamptz)")
+        for stamp in stamps:
+            conn.execute("INSERT INTO tz_orders VALUES (%s)", [stamp])
+    monkeypatch.setenv("OPSYNC_TEST_WAREHOUSE", pg_url)
+    pg = pull_data.workspace(
+        tmp_path / "pg", {"db": {"url_env": "OPSYNC_TEST_WAREHOUSE"}}, query, grains=("week",)
+    )
+    try:
+        for root in (duck, pg):
+            assert pulled(root)["tz"] == {"2026-W48": 1, "2026-W49": 1}, root
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER DATABASE postgres RESET timezone")
