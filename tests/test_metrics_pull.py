@@ -398,3 +398,44 @@ def test_a_query_over_the_timeout_is_stopped(
     assert result.code == 3, result
     assert "ran longer than 1 s and was stopped" in result.err, result
     assert not (root / "opsync/data").exists()
+
+
+def test_without_the_duckdb_extra_the_pull_says_how_to_install_it(
+    tmp_path: Path, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    root = csv_workspace(tmp_path)
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as on the gate's light install
+    result = run_cli("metrics", "pull", cwd=root)
+    assert result.code == 2, result
+    assert "pip install 'opsync[duckdb]'" in result.err, result
+
+
+def test_the_demo_step_is_shown_and_skipped_without_duckdb(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from opsync.datapull.demo import play_pull
+
+    class Session:
+        def __init__(self) -> None:
+            self.ran: list[tuple[str, ...]] = []
+
+        def say(self, text: str) -> None:
+            print(text)
+
+        def opsync(self, *args: str, expect: int) -> None:
+            self.ran.append(args)
+
+        def shell(self, *args: str, **kwargs: object) -> str:
+            self.ran.append(args)
+            return ""
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    session = Session()
+    play_pull(session)
+    out = capsys.readouterr().out
+    assert "$ opsync metrics pull" in out and "skipped" in out
+    assert session.ran == []

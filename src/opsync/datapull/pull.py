@@ -79,6 +79,11 @@ def plan(options: PullOptions) -> tuple[Definitions, list[str], Path, str]:
     for metric in options.metrics:
         if metric not in registry.metrics:
             raise ConfigError(f"--metric {metric}: no such metric in {registry.file.path}")
+        if registry.metrics[metric].composite:
+            raise ConfigError(
+                f"--metric {metric}: a composite metric is computed from its inputs",
+                "pull its base metrics; the dashboard computes it per period",
+            )
         if metric not in defs.by_metric:
             raise ConfigError(
                 f"--metric {metric}: the metric has no `query:`",
@@ -127,6 +132,12 @@ def pull(options: PullOptions, step: Step | None = None, debug: Debug | None = N
                     except QueryRefused as refused:
                         result.findings.append(_refused(defs, metric, name, refused))
                         break
+                    except SourceUnreachable as error:
+                        raise SourceUnreachable(
+                            f"{error.message} (query of '{metric}')",
+                            error.hint
+                            or "check that its files or tables exist and the source is up",
+                        ) from None
                     values.setdefault(metric, {}).update(_labelled(grain, rows, name))
                     done += 1
                     if step:
