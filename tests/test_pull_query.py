@@ -109,6 +109,9 @@ def test_urls_are_parsed_and_redacted() -> None:
     assert redact(url) == "postgresql://reader:***@db.internal:5432/shop?sslmode=require"
     assert "p%40ss" not in scrub(f"failed for {url} (p@ss;word)", url)
     assert "p@ss;word" not in scrub("password p@ss;word rejected", url)
+    raw = "postgresql://u:p@ssw0rd@db.internal/shop"  # an unencoded `@` in the password
+    assert "ssw0rd" not in redact(raw) and redact(raw).endswith("@db.internal/shop")
+    assert "w0rd" not in scrub(f"connection to {raw} failed: user u, password p@ssw0rd", raw)
     assert parse_url("duckdb://").path is None
     assert parse_url("duckdb:///opsync/data/events.duckdb").path == "opsync/data/events.duckdb"
     assert parse_url("sqlite:///shop.db").engine == "sqlite"

@@ -18,7 +18,8 @@ SCHEMES = {
     "sqlite": "sqlite",
 }
 EXTRAS = {"duckdb": "duckdb", "postgres": "postgres", "sqlite": None}
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:@/\s]*):[^@\s]*@")
+# Greedy up to the last `@` of the token: an unencoded `@` in a password is still hidden.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:@/\s]*):[^\s]*@")
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,13 @@ def redact(url: str) -> str:
 
 def scrub(text: str, url: str) -> str:
     """`text` (e.g. a driver's message) without the URL's password, in any form."""
-    text = text.replace(url, redact(url))
     try:
         password = urlsplit(url).password
     except ValueError:
         password = None
-    for secret in {password, unquote(password or "")} - {None, ""}:
-        text = text.replace(str(secret), "***")
+    secrets = {password, unquote(password)} if password else set()
+    for secret in sorted(secrets, key=len, reverse=True):  # the longer form first
+        text = text.replace(secret, "***")
     return redact(text)
 
 
