@@ -170,3 +170,52 @@ def test_timestamps_with_a_time_zone_are_placed_in_utc(
     finally:
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute("ALTER DATABASE postgres RESET timezone")
+
+
+def test_the_engines_are_confined_even_if_a_query_got_past_the_parser(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """Defence in depth: SQL the parser would refuse, sent straight to each engine."""
+    import sqlite3
+
+    import psycopg
+
+    from opsync.datapull.engines import QueryRefused, SourceUnreachable, connect
+    from opsync.datapull.urls import parse_url
+
+    outside = tmp_path / "outside.csv"
+    outside.write_text("secret\nhunter2\n", encoding="utf-8")
+    root = tmp_path / "repo"
+    root.mkdir()
+    sqlite3.connect(root / "shop.db").close()
+    refused = (QueryRefused, SourceUnreachable)
+    duck = connect(parse_url("duckdb://"), root, 30, "local")
+    try:
+        for sql in (
+            f"SELECT * FROM read_csv('{outside}')",
+            f"SELECT * FROM '{outside}'",
+            "SET enable_external_access = true",
+            "INSTALL httpfs",
+        ):
+            with pytest.raises(refused):
+                duck.run(sql)
+    finally:
+        duck.close()
+    lite = connect(parse_url("sqlite:///shop.db"), root, 30, "shop")
+    try:
+        with pytest.raises(refused):
+            lite.run("CREATE TABLE stolen (a INTEGER)")
+    finally:
+        lite.close()
+    pg = connect(parse_url(pg_url), root, 30, "warehouse")
+    try:
+        with pytest.raises(refused):
+            pg.run("CREATE TABLE stolen (a integer)")
+    finally:
+        pg.close()
+    with psycopg.connect(pg_url) as conn:
+        found = conn.execute("SELECT to_regclass('stolen') IS NULL").fetchone()
+    assert found == (True,)
+    with sqlite3.connect(root / "shop.db") as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
