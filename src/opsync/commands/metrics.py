@@ -201,9 +201,15 @@ opsync.yml), 3 a source that cannot be reached or timed out. Nothing is written 
 every query answered.
 """,
 )
-@click.option("--metric", "metrics", multiple=True, metavar="ID", help="Pull only this metric (repeatable).")
 @click.option(
-    "--grain", "grains", multiple=True, type=click.Choice(GRAINS), help="Only this grain (repeatable)."
+    "--metric", "metrics", multiple=True, metavar="ID", help="Pull only this metric (repeatable)."
+)
+@click.option(
+    "--grain",
+    "grains",
+    multiple=True,
+    type=click.Choice(GRAINS),
+    help="Only this grain (repeatable).",
 )
 @click.option("--since", metavar="PERIOD", help="Earliest period, e.g. 2026-01 or 2026-W10.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
