@@ -282,6 +282,9 @@ def test_example_workspace_pulls_out_of_the_box(tmp_path: Path, run_cli: CliRunn
     assert run_cli("init", "--example", cwd=repo.path).code == 0
     result = run_cli("metrics", "pull", cwd=repo.path)
     assert result.code == 0, result
+    north_star = [line for line in result.out.splitlines() if "member-value-density" in line]
+    assert north_star and "composite (computed, not written)" in north_star[0], result
+    assert not (repo.path / "opsync/data/member-value-density.csv").exists()
     for metric in ("monthly-purchases-per-member", "average-order-value",
                    "first-order-conversion"):  # fmt: skip
         assert len(values(repo.path, metric)) > 26, metric

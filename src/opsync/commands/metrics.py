@@ -118,6 +118,11 @@ def render_text(result: PullResult, dry_run: bool) -> str:
             lines.append(f"    restated {restated.period}: {restated.old} -> {restated.new}")
         if len(change.changed) > 10:
             lines.append(f"    … and {len(change.changed) - 10} more restated periods")
+    for metric, latest in sorted(result.composites.items()):
+        shown = " · ".join(
+            f"{latest[g][0]} {latest[g][1]:.6g}" for g in result.grains if g in latest
+        )
+        lines.append(f"  {metric.ljust(width)}  composite (computed, not written): {shown}")
     written = sum(1 for c in result.changes if c.dirty)
     if dry_run:
         lines.append(f"dry run: {written} file(s) would change; nothing written")
@@ -145,6 +150,10 @@ def _as_json(result: PullResult, dry_run: bool) -> dict[str, Any]:
             }
             for c in result.changes
         ],
+        "composites": {
+            metric: {grain: {"period": p, "value": v} for grain, (p, v) in latest.items()}
+            for metric, latest in result.composites.items()
+        },
         "warnings": result.warnings,
     }
 

@@ -11,8 +11,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from opsync.datapull import compile as compiler
+from opsync.datapull.composites import latest_composites
 from opsync.datapull.config import (
     QUERY_RULE,
     SOURCE_RULE,
@@ -48,6 +50,7 @@ class PullResult:
     since: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # name -> redacted URL
     changes: list[MetricChange] = field(default_factory=list)
+    composites: dict[str, dict[str, tuple[str, float]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # bad definitions: exit 2
     warnings: list[str] = field(default_factory=list)
 
@@ -60,7 +63,15 @@ class DefinitionProblems(ConfigError):
         self.findings = findings
 
 
-def plan(options: PullOptions) -> tuple[Definitions, list[str], Path, str]:
+@dataclass(frozen=True)
+class Plan:
+    defs: Definitions
+    selected: list[str]  # metric ids to pull
+    data_dir: str  # where their CSV files go
+    formulas: dict[str, Any]  # the registry's parsed formulas, for the composites
+
+
+def plan(options: PullOptions) -> Plan:
     """The checked definitions and the metrics to pull; raises DefinitionProblems."""
     from opsync.source import WorktreeSource
     from opsync.workspace import Workspace, load_policy
@@ -93,11 +104,12 @@ def plan(options: PullOptions) -> tuple[Definitions, list[str], Path, str]:
     found = [*problems, *defs.findings, *(f for m in selected for f in defs.by_metric[m])]
     if found:
         raise DefinitionProblems(found)
-    return defs, selected, options.root, policy.paths.data
+    return Plan(defs, selected, policy.paths.data, registry.parsed_formulas)
 
 
 def pull(options: PullOptions, step: Step | None = None, debug: Debug | None = None) -> PullResult:
-    defs, selected, root, data_dir = plan(options)
+    planned = plan(options)
+    defs, selected, root, data_dir = planned.defs, planned.selected, options.root, planned.data_dir
     config = defs.config
     grains = tuple(dict.fromkeys(options.grains or config.grains))
     since = options.since or config.since
@@ -147,6 +159,7 @@ def pull(options: PullOptions, step: Step | None = None, debug: Debug | None = N
     if result.findings:
         raise DefinitionProblems(result.findings)
     result.changes = [merge(root, data_dir, m, values.get(m, {})) for m in selected]
+    result.composites = latest_composites(planned.formulas, values, grains)
     result.warnings += _elsewhere(root, data_dir, values)
     return result
 
