@@ -37,9 +37,13 @@ def _free_port() -> int:
 
 
 def _as_owner(args: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "nobody", "--", *args]
-    return args
+    """PostgreSQL refuses to run as root: run its tools as `nobody` then."""
+    if os.geteuid() != 0:
+        return args
+    runuser = shutil.which("runuser") or next(
+        (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)), "runuser"
+    )
+    return [runuser, "-u", "nobody", "--", *args]
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +52,9 @@ def pg_url() -> Iterator[str]:
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")
-    base = Path(tempfile.mkdtemp(prefix="opsync-pg-"))
+    # As root the folder must be reachable by `nobody`: /tmp is, a private TMPDIR may not be.
+    shared = "/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None
+    base = Path(tempfile.mkdtemp(prefix="opsync-pg-", dir=shared))
     data, log = base / "data", base / "server.log"
     if os.geteuid() == 0:
         shutil.chown(base, "nobody")
