@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("documents",),
     ("metrics",),
     ("workspace",),
-    ("git", "rules", "evidence", "scaffold"),
+    ("git", "rules", "evidence", "scaffold", "datapull"),
     ("gate",),
     ("report", "weekly"),
     ("github", "gitlab", "dashboard"),

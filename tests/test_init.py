@@ -10,16 +10,17 @@ import pytest
 from conftest import invoke
 from gitrepo import GitRepo
 from opsync.commands.init import InitOptions, run
+from opsync.datapull.example import generate
 from opsync.documents import markdown_doc, safe_yaml
 from opsync.documents.schema import KINDS, schema_issues
-from opsync.metrics.values import load_csv
 from opsync.resources import data_dir
 
 BASE_FILES = ["opsync.yml", "opsync/metrics.yml", "opsync/allowed_signers"]
 EXAMPLE_FILES = [
     "opsync/features/member-tiers.md",
     "launch/member-tiers/push-copy.md",
-    "opsync/data/metrics.csv",
+    "data/members.csv",
+    "data/orders.csv",
 ]
 
 
@@ -155,13 +156,18 @@ def test_example_is_valid_and_consistent(repo: GitRepo) -> None:
     assert not feature.sections["ops-insight"].is_empty
     tasks = feature.sections["functional-validation"].tasks
     assert [t.later for t in tasks] == [False, False, False, True]
-    data = load_csv((repo.path / "opsync/data/metrics.csv").read_bytes(), "metrics.csv")
-    assert data.findings == []
-    assert sorted(data.values["average-order-value"]) == [
-        "2026-W44",
-        "2026-W45",
-        "2026-W46",
-        "2026-W47",
+    # The example's data set is generated (deterministically) for the 26 weeks before
+    # the init week; the registry's queries read it (`opsync metrics pull`).
+    orders = (repo.path / "data/orders.csv").read_text(encoding="utf-8").splitlines()
+    assert orders[0] == "order_id,member_id,ordered_at,amount,status"
+    stamps = sorted(line.split(",")[2] for line in orders[1:])
+    assert stamps[0].startswith("2026-05-25") and stamps[-1] < "2026-11-23"
+    assert generate("2026-W48") == generate("2026-W48")
+    assert [m.get("query", {}).get("from") for m in registry["metrics"]] == [
+        "'data/orders.csv'",
+        "'data/orders.csv'",
+        None,
+        "'data/members.csv'",
     ]
 
 

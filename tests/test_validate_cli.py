@@ -204,9 +204,13 @@ def test_a_value_repeated_in_another_data_file_is_found_by_validate_and_dashboar
     example: GitRepo, run_cli: CliRunner, tmp_path: Path
 ) -> None:
     """validate and the dashboard read the data folder through one loader: they agree."""
-    (data,) = (example.path / "opsync" / "data").glob("*.csv")
-    head = data.read_text(encoding="utf-8").splitlines()[:3]
-    example.write("opsync/data/dup.csv", "\n".join(head) + "\n")
+    rows = [
+        "period,metric,value",
+        "2026-W47,monthly-purchases-per-member,1.5",
+        "2026-W48,monthly-purchases-per-member,1.6",
+    ]
+    example.write("opsync/data/metrics.csv", "\n".join(rows) + "\n")
+    example.write("opsync/data/dup.csv", "\n".join(rows) + "\n")
 
     result = run_cli("validate", "--format", "json", cwd=example.path)
     assert result.code == 1, result

@@ -34,6 +34,7 @@ ACTION_LINE = re.compile(
 WRITES = {
     ("opsync-gate.yml", "signoff"): {"pull-requests"},  # the one sticky comment
     ("opsync-review.yml", "signoff"): {"pull-requests"},
+    ("opsync-metrics-pull.yml", "pull"): {"contents", "pull-requests"},  # push and open a PR
     ("release.yml", "build"): {"id-token", "attestations"},  # build provenance
     ("release.yml", "publish"): {"id-token"},  # trusted publishing
 }
@@ -77,7 +78,12 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_workflow_is_here() -> None:
     names = {p.name for p in TEMPLATES}
-    assert names == {"opsync-gate.yml", "opsync-review.yml", "opsync-week.yml"}
+    assert names == {
+        "opsync-gate.yml",
+        "opsync-review.yml",
+        "opsync-week.yml",
+        "opsync-metrics-pull.yml",
+    }
 
 
 @pytest.mark.parametrize(
@@ -130,6 +136,7 @@ def test_actions_are_pinned_by_sha_with_a_version_comment(path: Path) -> None:
         assert re.search(r"#\s*v\d+\.\d+\.\d+", rest), f"{ids(path)}: {ref} needs `# vX.Y.Z`"
 
 
+# The one job that writes: the weekly pull pushes a branch and opens a pull request.
 @pytest.mark.parametrize("path", WORKFLOWS, ids=ids)
 def test_least_privilege_permissions(path: Path) -> None:
     workflow = load(path)
@@ -140,6 +147,19 @@ def test_least_privilege_permissions(path: Path) -> None:
         writes = {scope for scope, level in perms.items() if level == "write"}
         assert set(perms.values()) <= {"read", "none", "write"}
         assert writes == WRITES.get((path.name, name), set()), f"{ids(path)}: job {name} writes"
+
+
+def test_metrics_pull_workflow_is_weekly_and_passes_the_secret_to_the_pull_only() -> None:
+    path = ROOT / "templates/ci/github/opsync-metrics-pull.yml"
+    on = triggers(load(path))
+    assert "schedule" in on and "workflow_dispatch" in on
+    with_secret = [s for s in steps(path) if "secrets." in str(s.get("env", {}))]
+    assert [s["name"] for s in with_secret] == ["opsync metrics pull"]
+    assert all(
+        s["with"]["persist-credentials"] is False
+        for s in steps(path)
+        if str(s.get("uses", "")).startswith("actions/checkout@")
+    )
 
 
 def test_gate_runs_on_base_only_and_always_reports() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from opsync.commands.demo_session import Session
-from opsync.commands.demo_steps import notify_step
+from opsync.commands.demo_steps import notify_step, play_pull
 from opsync.commands.options import finish
 from opsync.errors import ConfigError
 from opsync.i18n import t
@@ -77,6 +77,8 @@ def play(s: Session) -> None:
     s.shell("git", "commit", "-q", "-m", "Re-approve member-tiers", author="carol")
     s.opsync("check", "--base", "main", "--format", "markdown", expect=0)
     notify_step(s, 8)
+
+    play_pull(s)
 
 
 @click.command(

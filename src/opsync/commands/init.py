@@ -80,8 +80,8 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
                 "example/member-tiers.md.j2", paths.feature_path("member-tiers"), id="member-tiers"
             ),
             render("example/push-copy.md.j2", "launch/member-tiers/push-copy.md"),
-            render("example/metrics.csv.j2", f"{paths.data}/metrics.csv"),
         ]
+        files += _example_data(week)
     else:
         # The registry on disk if there is one, else the one about to be written.
         registry = scaffold.read_text(options.root / paths.metrics) or files[1].text
@@ -94,6 +94,14 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     elif options.ci == "gitlab":
         files += _gitlab(warn)
     return files
+
+
+def _example_data(week: str) -> list[Planned]:
+    """The example's members and orders, generated (its metric queries read them)."""
+    from opsync.datapull import example
+
+    data = example.generate(week)
+    return [Planned(example.MEMBERS_PATH, data.members), Planned(example.ORDERS_PATH, data.orders)]
 
 
 def _copies(target_dir: str, source: str, pattern: str, warn: list[str]) -> list[Planned]:
@@ -181,6 +189,8 @@ def next_steps(options: InitOptions, outcomes: list[Outcome]) -> list[str]:
     if options.example:
         steps = [
             "opsync validate: check the example workspace",
+            "opsync metrics pull: the example's metric values from data/*.csv "
+            "(needs pip install 'opsync[duckdb]')",
             "opsync status member-tiers: see the example feature's gates",
             "replace the example roster, metrics and feature with your own",
         ]
