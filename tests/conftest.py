@@ -12,6 +12,9 @@ import pytest
 
 from gitrepo import GitRepo, make_repo
 
+# One PostgreSQL server per test session (tests/pg_server.py), whichever module asks.
+pytest_plugins = ["pg_server"]
+
 
 @pytest.fixture(autouse=True)
 def _no_user_git_config(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ import pull_data
 from conftest import CliRunner
 from gitrepo import make_repo
 from opsync.metrics.values import load_csv
-from pg_server import PASSWORD, pg_url  # noqa: F401  (session fixture)
+from pg_server import PASSWORD
 
 DUCK = {"local": {"url": "duckdb://"}}
 PURCHASES = "purchases-per-member"
@@ -183,7 +183,7 @@ def test_postgres_for_real(
     tmp_path: Path,
     run_cli: CliRunner,
     monkeypatch: pytest.MonkeyPatch,
-    pg_url: str,  # noqa: F811
+    pg_url: str,
 ) -> None:
     import psycopg
 

@@ -17,7 +17,6 @@ import pull_data
 from opsync.datapull.pull import PullOptions, pull
 from opsync.metrics.periods import parse_period
 from opsync.metrics.values import load_csv
-from pg_server import pg_url  # noqa: F401  (session fixture)
 
 Values = dict[str, dict[str, float]]  # metric -> period -> value
 
@@ -89,7 +88,7 @@ def reference_items_per_order() -> dict[str, float]:
 
 def test_duckdb_postgres_and_sqlite_agree(
     tmp_path: Path,
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     roots = engine_workspaces(tmp_path, pg_url, monkeypatch)
@@ -138,7 +137,7 @@ def test_periods_of_the_boundary_rows(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_timestamps_with_a_time_zone_are_placed_in_utc(
     tmp_path: Path,
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """23:30 on Sunday in New York is Monday in UTC; 00:30 on Monday in Berlin is Sunday."""
@@ -174,7 +173,7 @@ def test_timestamps_with_a_time_zone_are_placed_in_utc(
 
 def test_the_engines_are_confined_even_if_a_query_got_past_the_parser(
     tmp_path: Path,
-    pg_url: str,  # noqa: F811
+    pg_url: str,
 ) -> None:
     """Defence in depth: SQL the parser would refuse, sent straight to each engine."""
     import sqlite3
