@@ -173,6 +173,14 @@ class Repo:
         prefix = f"{commit}:"
         return sorted(p.removeprefix(prefix) for p in out.split("\0") if p)
 
+    def ever_committed(self, commit: str, blob: str) -> bool:
+        """Did any commit in `commit`'s history add or remove the blob `blob` (hex id)?"""
+        if not all(c in "0123456789abcdef" for c in blob) or len(blob) not in (40, 64):
+            raise ValueError(f"not a blob id: {blob!r}")
+        sha = self.resolve(commit)
+        _, out = self._run("log", "-1", "--format=%H", f"--find-object={blob}", sha, "--")
+        return bool(out.strip())
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         a, d = self.resolve(ancestor), self.resolve(descendant)
         return self._run("merge-base", "--is-ancestor", a, d, ok=(0, 1))[0] == 0

@@ -1,9 +1,12 @@
 """Signed ops approval records: `opsync/approvals/<feature>/<login>.yml` (DESIGN §3.1).
 
-A record says "<reviewer> approved <feature> at bundle digest <digest>", signed with
-`ssh-keygen -Y sign -n opsync`. The signature covers a canonical text of every field
-that decides what the record means (feature, reviewer, digest, signed_at, format
-version), so editing any of them in the YAML breaks verification.
+A record says "<reviewer> approved <feature>'s change from bundle digest <base> to
+<digest>", signed with `ssh-keygen -Y sign -n opsync`. The signature covers a canonical
+text of every field that decides what the record means (feature, reviewer, base,
+digest, signed_at, format version), so editing any of them in the YAML breaks
+verification. `base` makes an approval count for the change it approved only: restoring
+old content together with its old record (a revoked policy, a withdrawn approval) is a
+different change, from a different base.
 
 `commit` is informational and not signed: the digest already binds the approval to the
 feature's content, and the commit a reviewer happened to look at can differ (a rebase,
@@ -35,7 +38,7 @@ from opsync.evidence import sshsig
 from opsync.findings import Finding
 
 RULE = "record-format"
-VERSION = 1
+VERSION = 2  # 2: `base` is signed (approvals are bound to the change they approved)
 PAYLOAD_HEADER = f"opsync-approval v{VERSION}"
 HEADER_COMMENT = "# Written by `opsync approve`; do not edit: any change breaks the signature.\n"
 REGENERATE_HINT = "records are written by the tool: run `opsync approve FEATURE --key KEY` again"
@@ -56,6 +59,7 @@ COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
     "feature": (FEATURE_RE, "lowercase letters, digits and hyphens"),
     "reviewer": (LOGIN_RE, "a forge login such as `carol`, without `@`"),
+    "base": (DIGEST_RE, "`sha256:` and 64 lowercase hex digits"),
     "digest": (DIGEST_RE, "`sha256:` and 64 lowercase hex digits"),
     "signed_at": (SIGNED_AT_RE, "an RFC 3339 time such as `2026-11-24T09:30:00Z`"),
     "commit": (COMMIT_RE, "a full 40-digit commit id"),
@@ -68,13 +72,16 @@ State = Literal["valid", "bad-signature", "not-on-roster", "mismatch"]
 class ApprovalRecord:
     feature: str
     reviewer: str
+    base: str  # the bundle digest at the base the approved change was made against
     digest: str  # "sha256:<64 hex>", the feature's bundle digest when approved
     signed_at: str  # RFC 3339, UTC ("2026-11-24T09:30:00Z")
     commit: str | None  # informational only: not covered by the signature
     signature: str  # armored SSH signature over canonical_payload(...)
 
     def payload(self) -> bytes:
-        return canonical_payload(self.feature, self.reviewer, self.digest, self.signed_at)
+        return canonical_payload(
+            self.feature, self.reviewer, self.digest, self.signed_at, base=self.base
+        )
 
 
 @dataclass(frozen=True)
@@ -124,15 +131,18 @@ def location_of(approvals_dir: str, path: str) -> RecordLocation | None:
     return RecordLocation(parts[0], parts[1])
 
 
-def canonical_payload(feature: str, reviewer: str, digest: str, signed_at: str) -> bytes:
+def canonical_payload(
+    feature: str, reviewer: str, digest: str, signed_at: str, *, base: str
+) -> bytes:
     """The exact bytes the signature covers: one `name: value` line per signed field."""
-    for value in (feature, reviewer, digest, signed_at):
+    for value in (feature, reviewer, base, digest, signed_at):
         if not value or value != value.strip() or any(c in value for c in "\n\r"):
             raise ValueError(f"field value {value!r} cannot be signed unambiguously")
     return (
         f"{PAYLOAD_HEADER}\n"
         f"feature: {feature}\n"
         f"reviewer: {reviewer}\n"
+        f"base: {base}\n"
         f"digest: {digest}\n"
         f"signed_at: {signed_at}\n"
     ).encode()
@@ -145,12 +155,15 @@ def create(
     key_path: Path,
     now: datetime | None = None,
     commit: str | None = None,
+    *,
+    base: str,
 ) -> ApprovalRecord:
     """Sign a new record with `key_path` (see sshsig.sign). Bad input is a ConfigError.
 
-    `now` defaults to the current time; a naive datetime is read as local time.
+    `base` is the bundle digest at the base the change was made against; `now` defaults
+    to the current time; a naive datetime is read as local time.
     """
-    fields = {"feature": feature, "reviewer": reviewer, "digest": digest}
+    fields = {"feature": feature, "reviewer": reviewer, "base": base, "digest": digest}
     if commit is not None:
         fields["commit"] = commit
     bad = _bad_field(fields)
@@ -160,8 +173,9 @@ def create(
         )
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     signed_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    signature = sshsig.sign(canonical_payload(feature, reviewer, digest, signed_at), key_path)
-    return ApprovalRecord(feature, reviewer, digest, signed_at, commit, signature)
+    payload = canonical_payload(feature, reviewer, digest, signed_at, base=base)
+    signature = sshsig.sign(payload, key_path)
+    return ApprovalRecord(feature, reviewer, base, digest, signed_at, commit, signature)
 
 
 def dump(record: ApprovalRecord) -> str:
@@ -170,6 +184,7 @@ def dump(record: ApprovalRecord) -> str:
         "version": VERSION,
         "feature": record.feature,
         "reviewer": record.reviewer,
+        "base": record.base,
         "digest": record.digest,
         "signed_at": record.signed_at,
     }
@@ -206,6 +221,7 @@ def parse(raw: bytes, path: str) -> ApprovalRecord:
     return ApprovalRecord(
         feature=data["feature"],
         reviewer=data["reviewer"],
+        base=data["base"],
         digest=data["digest"],
         signed_at=data["signed_at"],
         commit=data.get("commit"),

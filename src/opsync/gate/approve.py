@@ -10,7 +10,7 @@ from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
 from opsync.gate.engine import feature_bundle, trusted_policy
-from opsync.git import open_repo
+from opsync.git import Repo, open_repo
 from opsync.policy import POLICY_FILE
 from opsync.workspace import Workspace
 
@@ -24,8 +24,17 @@ class Approved:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+# Where a PR usually merges into, when --base is not given.
+DEFAULT_BASES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
+
+
 def approve(
-    repo_path: Path, feature_id: str, key: Path, login: str | None, ref: str = "HEAD"
+    repo_path: Path,
+    feature_id: str,
+    key: Path,
+    login: str | None,
+    ref: str = "HEAD",
+    base: str | None = None,
 ) -> Approved:
     if not key.is_file():  # before guessing a login from it, which would blame the login
         raise ConfigError(
@@ -45,7 +54,11 @@ def approve(
     ]
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
-    record = records.create(feature_id, reviewer, bundle.digest, key, commit=head)
+    start = repo.merge_base(_base_ref(repo, base), head)
+    before = make_bundle(bundle.id, bundle.paths, repo.tree(start, f"merge base {start[:7]}"))
+    record = records.create(
+        feature_id, reviewer, bundle.digest, key, commit=head, base=before.digest
+    )
     rel = records.record_path(policy.paths.approvals, feature_id, reviewer)
     target = repo.root / rel
     replaced = target.exists()
@@ -53,6 +66,21 @@ def approve(
 
     write_atomic(target, records.dump(record))
     return Approved(rel, reviewer, bundle.digest, replaced, tuple(warnings))
+
+
+def _base_ref(repo: Repo, base: str | None) -> str:
+    """The branch the change merges into: the approval is for the change from there."""
+    if base is not None:
+        return repo.resolve(base)
+    for name in DEFAULT_BASES:
+        try:
+            return repo.resolve(name)
+        except ConfigError:
+            continue
+    raise ConfigError(
+        "cannot tell which branch this change merges into",
+        "pass --base with the pull request's target branch, e.g. `--base origin/main`",
+    )
 
 
 def _bundle(feature_id: str, ws: Workspace, tree: object) -> Bundle:

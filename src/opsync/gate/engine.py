@@ -19,7 +19,7 @@ from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle, material_paths
 from opsync.gate.evidence import EvidenceSource, Requirement, Tally, tally
-from opsync.gate.record_source import RecordEvidence
+from opsync.gate.record_source import Baseline, RecordEvidence
 from opsync.gate.touched import find_touched
 from opsync.git import Repo, open_repo
 from opsync.policy import POLICY_FILE, STATUSES, Policy
@@ -105,6 +105,21 @@ def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
     return policy, signers
 
 
+def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
+    """What the PR changes from: records on `base` stand; new ones must approve the change
+    from the merge base (the content the diff starts at)."""
+    start = repo.tree(merge_base, f"merge base {merge_base[:7]}")
+
+    def digest_before(bundle: Bundle) -> str:
+        return make_bundle(bundle.id, bundle.paths, start).digest
+
+    return Baseline(
+        repo.tree(base, f"base {base[:7]}"),
+        digest_before,
+        lambda _path, blob: repo.ever_committed(base, blob),
+    )
+
+
 def feature_bundle(feature: Feature, source: FileSource) -> Bundle:
     paths = [feature.path, *material_paths(feature.materials)]
     return make_bundle(feature.file_id, paths, source)  # type: ignore[arg-type]
@@ -121,7 +136,10 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     ctx = GateContext(repo, base, head, policy, signers, ws, options.author)
     roster = sorted({m for members in policy.roles.values() for m in members})
     if "record" in policy.sources:
-        ctx.sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster))
+        baseline = make_baseline(repo, base, merge_base)
+        ctx.sources.append(
+            RecordEvidence(head_tree, policy.paths.approvals, signers, roster, baseline)
+        )
     for factory in factories:
         source = factory(ctx)
         if source is not None:

@@ -1,0 +1,151 @@
+"""The gate under attack (issue 14): each test is one way a hostile PR author (or an
+unlucky user) tried to get an unapproved change merged, in a real repo with real keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conftest import CliResult
+from gateflow import FEATURE, SIGNERS, SPEC, Flow, signer_line
+
+POLICY = "opsync.yml"
+ADMIN_RECORD = "opsync/approvals/@policy/erin.yml"
+CAROL_RECORD = f"opsync/approvals/{FEATURE}/carol.yml"
+
+
+def report(result: CliResult) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(result.out)
+    except json.JSONDecodeError as exc:
+        raise AssertionError(f"stdout is not JSON ({exc})\n{result}") from exc
+    return data
+
+
+def rules(result: CliResult) -> set[str]:
+    return {f["rule"] for f in report(result)["findings"]}
+
+
+def signoff(result: CliResult, feature: str = FEATURE) -> dict[str, str]:
+    for item in report(result)["features"]:
+        if item["feature"] == feature:
+            return next(g for g in item["gates"] if g["gate"] == "ops-signoff")
+    raise AssertionError(f"feature {feature} not in the report\n{result}")
+
+
+def merge(flow: Flow) -> str:
+    """Merge `pr` into main (as the forge would once the gate passed); restart `pr`."""
+    flow.repo.git("checkout", "-q", "main")
+    flow.repo.git("merge", "-q", "--no-ff", "-m", "merge pr", "pr")
+    flow.repo.git("checkout", "-q", "-B", "pr", "main")
+    return flow.repo.git("rev-parse", "main").strip()
+
+
+# --- item 1: an approval counts only for the change it approved -----------------------
+
+
+def test_a_revoked_policy_approval_cannot_be_replayed(flow: Flow) -> None:
+    flow.replace(POLICY, "ops: [carol, dave]", "ops: [carol, dave, mallory]")
+    flow.append(SIGNERS, signer_line("mallory", flow.keys["mallory"]))
+    flow.repo.commit("mallory joins ops")
+    flow.approve("erin", "@policy")
+    assert flow.check().code == 0
+    with_mallory = merge(flow)
+
+    flow.replace(POLICY, "ops: [carol, dave, mallory]", "ops: [carol, dave]")
+    flow.repo.write(
+        SIGNERS, flow.read(SIGNERS).replace(signer_line("mallory", flow.keys["mallory"]), "")
+    )
+    flow.repo.commit("mallory leaves ops")
+    flow.approve("erin", "@policy")
+    assert flow.check().code == 0
+    merge(flow)
+
+    # Re-adding her by hand is blocked...
+    flow.replace(POLICY, "ops: [carol, dave]", "ops: [carol, dave, mallory]")
+    flow.repo.commit("mallory is back")
+    assert "policy-approval" in rules(flow.check("--format", "json"))
+    flow.repo.git("reset", "-q", "--hard", "main")
+    # ... and so is restoring the old files together with the old approval.
+    flow.repo.git("checkout", with_mallory, "--", POLICY, SIGNERS, ADMIN_RECORD)
+    flow.repo.commit("restore the policy of last month")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "policy-approval" in rules(result), result
+    finding = next(f for f in report(result)["findings"] if f["rule"] == "policy-approval")
+    # Here the base content is the same as before mallory joined, so what gives the
+    # replay away is that main replaced the record.
+    assert "withdrawn or replaced" in finding["message"], finding
+
+
+def test_a_withdrawn_feature_approval_restored_from_history_does_not_count(
+    flow: Flow,
+) -> None:
+    # carol approves the content as it stands on main (base == digest), so only the
+    # history of the record tells a restored approval from a fresh one.
+    flow.approve("carol")
+    assert signoff(flow.check("--format", "json"))["state"] == "pass"
+    approved = merge(flow)
+    flow.repo.remove(CAROL_RECORD)
+    flow.repo.commit("carol withdraws her approval")
+    merge(flow)
+
+    flow.repo.git("checkout", approved, "--", CAROL_RECORD)
+    flow.repo.commit("restore carol's approval")
+    result = flow.check("--format", "json")
+    gate = signoff(result)
+    assert gate["state"] != "pass", result
+    assert "withdrawn or replaced" in gate["message"], gate
+
+
+def test_a_standing_approval_keeps_counting_and_a_fresh_one_counts(flow: Flow) -> None:
+    flow.set_field("title", "Member tiers v2")
+    flow.repo.commit("retitle")
+    flow.approve("carol")
+    merge(flow)
+    # A later PR naming the feature (no change to its content) keeps carol's approval.
+    body = flow.repo.write("../body.md", f"Feature: {FEATURE}\n")
+    result = flow.check("--format", "json", "--pr-body-file", str(body))
+    assert signoff(result)["state"] == "pass", result
+
+
+def test_a_dropped_status_and_its_approval_cannot_be_restored(flow: Flow) -> None:
+    flow.set_field("status", "dropped")
+    flow.repo.commit("drop member tiers")
+    flow.approve("carol")
+    assert signoff(flow.check("--format", "json"))["state"] == "pass"
+    dropped = merge(flow)
+    flow.set_field("status", "research")
+    flow.repo.commit("revive member tiers")
+    flow.approve("carol")
+    merge(flow)
+
+    flow.repo.git("checkout", dropped, "--", SPEC, CAROL_RECORD)
+    flow.repo.commit("drop it again, with the old approval")
+    result = flow.check("--format", "json")
+    assert signoff(result)["state"] != "pass", result
+    assert result.code == 1, result
+
+
+def test_a_replayed_registry_approval_does_not_count(flow: Flow) -> None:
+    registry = "opsync/metrics.yml"
+    original = flow.read(registry)
+    flow.append(registry, "# a harmless comment\n")
+    flow.repo.commit("comment the registry")
+    flow.approve("alice", "@metrics")
+    flow.approve("carol", "@metrics")
+    assert "registry-approval" not in rules(flow.check("--format", "json"))
+    old = merge(flow)
+    flow.repo.write(registry, original)
+    flow.repo.commit("remove the comment")
+    flow.approve("alice", "@metrics")
+    flow.approve("carol", "@metrics")
+    merge(flow)
+
+    flow.repo.git(
+        "checkout", old, "--", registry, "opsync/approvals/@metrics/alice.yml",
+        "opsync/approvals/@metrics/carol.yml",
+    )  # fmt: skip
+    flow.repo.commit("back to the commented registry")
+    result = flow.check("--format", "json")
+    assert "registry-approval" in rules(result), result
