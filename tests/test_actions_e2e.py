@@ -633,3 +633,32 @@ def test_a_review_without_a_commit_sha_is_stale_and_never_resolved_as_a_ref(
     approval["commit_id"] = commit  # `pr` is a branch here: it must not be resolved
     pr.serve(event, [approval])
     assert_signoff_fails(pr.check(event), "the review names no commit")
+
+
+# --- the reviewer's latest word wins across sources (issue 14, item 3) -------------------
+
+
+def test_changes_requested_on_github_withdraws_the_same_reviewers_record(
+    pr: Pr, gate_keys: dict[str, Path]
+) -> None:
+    from gateflow import signer_line
+
+    pr.repo.checkout("main")
+    edit(pr.repo, POLICY, "sources: [github]", "sources: [github, record]")
+    signers = pr.repo.path / "opsync/allowed_signers"
+    signers.write_text(signers.read_text() + signer_line("carol", gate_keys["carol"]))
+    pr.base = pr.repo.commit("main: records count too; carol's key")
+    pr.repo.git("checkout", "-q", "-B", "pr", "main")
+    pr.edit_spec()
+    signed = subprocess.run(
+        [sys.executable, "-m", "opsync", "approve", "member-tiers", "--key",
+         str(gate_keys["carol"]), "--base", "main"],
+        cwd=pr.repo.path, env=pr.repo.env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    head = pr.repo.commit("carol approves with a record")
+    event = pr.payload()
+    pr.serve(event, [review(1, "carol", "CHANGES_REQUESTED", head)])
+    run = pr.check(event)
+    assert_signoff_fails(run, "carol requested changes")
+    assert "carol (record): withdrawn" in run.out, run

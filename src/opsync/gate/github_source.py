@@ -14,7 +14,12 @@ from functools import cached_property
 from opsync.gate.bundle import Bundle, changed_paths
 from opsync.gate.evidence import Approval, BundleAt, Verdict
 from opsync.github_api import GitHubClient
-from opsync.github_reviews import Review, latest_opinionated, review_is_evidence
+from opsync.github_reviews import (
+    CHANGES_REQUESTED,
+    Review,
+    latest_opinionated,
+    review_is_evidence,
+)
 
 # A review's commit_id is a full sha; anything else (null for a commit GitHub no longer
 # has) must not reach `git rev-parse`, where a name like `main` would resolve.
@@ -41,6 +46,18 @@ class GitHubEvidence:
             # Roles are decided by the tally (a review may count as product or ops).
             verdict = review_is_evidence(review, self.author, lambda _login: True)
             where = f"review {review.id}"
+            if review.state == CHANGES_REQUESTED and review.user_type == "User":
+                # An objection withdraws this reviewer's records too (see tally).
+                found.append(
+                    Approval(
+                        review.login,
+                        self.name,
+                        Verdict.OBJECTED,
+                        f"{review.login} requested changes at {review.commit_id[:7]}",
+                        where,
+                    )
+                )
+                continue
             if not verdict.ok:
                 found.append(
                     Approval(review.login, self.name, Verdict.REJECTED, verdict.reason, where)
