@@ -4,9 +4,10 @@ unlucky user) tried to get an unapproved change merged, in a real repo with real
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from conftest import CliResult
+from conftest import CliResult, CliRunner
 from gateflow import FEATURE, SIGNERS, SPEC, Flow, signer_line
 
 POLICY = "opsync.yml"
@@ -149,3 +150,39 @@ def test_a_replayed_registry_approval_does_not_count(flow: Flow) -> None:
     flow.repo.commit("back to the commented registry")
     result = flow.check("--format", "json")
     assert "registry-approval" in rules(result), result
+
+
+# --- item 4: records are bound to the repository ----------------------------------------
+
+
+def test_a_record_made_in_another_repository_does_not_count(
+    flow: Flow, tmp_path: Path, gate_keys: dict[str, Path], run_cli: CliRunner
+) -> None:
+    other = Flow(tmp_path / "other", gate_keys, run_cli)  # its own `opsync init --example`
+    for repo in (flow, other):
+        repo.set_field("title", "Member tiers v2")
+        repo.repo.commit("retitle")
+    other.approve("carol")
+    flow.repo.write(CAROL_RECORD, other.read(CAROL_RECORD))
+    flow.repo.commit("carol's approval, from the other repository")
+    result = flow.check("--format", "json")
+    gate = signoff(result)
+    assert gate["state"] == "fail", result
+    assert "signed for repository" in gate["message"], gate
+
+
+def test_without_a_repo_id_the_root_commit_is_the_identity(
+    flow: Flow, tmp_path: Path, gate_keys: dict[str, Path], run_cli: CliRunner
+) -> None:
+    from opsync.gate.identity import repo_identity
+    from opsync.git import open_repo
+    from opsync.policy import Policy
+
+    other = Flow(tmp_path / "other", gate_keys, run_cli)
+    ids = set()
+    for repo in (flow, other):
+        with open_repo(repo.repo.path) as git:
+            ids.add(repo_identity(git, "main", Policy()))
+            root = git.root_commits("main")[0]
+    assert len(ids) == 2 and all(i.startswith("root:") for i in ids), ids
+    assert f"root:{root}" in ids

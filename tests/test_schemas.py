@@ -94,6 +94,7 @@ description: Tiers that show members their savings.
 """,
     "approval": f"""
 version: 2
+repo: opsync-test-repo
 feature: member-tiers
 reviewer: carol
 base: {DIGEST}

@@ -173,6 +173,11 @@ class Repo:
         prefix = f"{commit}:"
         return sorted(p.removeprefix(prefix) for p in out.split("\0") if p)
 
+    def root_commits(self, commit: str) -> list[str]:
+        """The commits without parents in `commit`'s history, sorted."""
+        _, out = self._run("rev-list", "--max-parents=0", self.resolve(commit), "--")
+        return sorted(out.split())
+
     def ever_committed(self, commit: str, blob: str) -> bool:
         """Did any commit in `commit`'s history add or remove the blob `blob` (hex id)?"""
         if not all(c in "0123456789abcdef" for c in blob) or len(blob) not in (40, 64):

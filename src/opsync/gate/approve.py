@@ -10,8 +10,10 @@ from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
 from opsync.gate.engine import feature_bundle, trusted_policy
+from opsync.gate.identity import repo_identity
 from opsync.git import Repo, open_repo
 from opsync.policy import POLICY_FILE
+from opsync.source import Kind
 from opsync.workspace import Workspace
 
 
@@ -55,9 +57,19 @@ def approve(
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
     start = repo.merge_base(_base_ref(repo, base), head)
-    before = make_bundle(bundle.id, bundle.paths, repo.tree(start, f"merge base {start[:7]}"))
+    start_tree = repo.tree(start, f"merge base {start[:7]}")
+    before = make_bundle(bundle.id, bundle.paths, start_tree)
+    # The identity the gate reads from the base: the merge base's policy (else HEAD's).
+    at_start = start_tree.kind(POLICY_FILE) is Kind.FILE
+    base_policy = trusted_policy(start_tree, start)[0] if at_start else policy
     record = records.create(
-        feature_id, reviewer, bundle.digest, key, commit=head, base=before.digest
+        feature_id,
+        reviewer,
+        bundle.digest,
+        key,
+        commit=head,
+        base=before.digest,
+        repo=repo_identity(repo, start, base_policy),
     )
     rel = records.record_path(policy.paths.approvals, feature_id, reviewer)
     target = repo.root / rel

@@ -19,6 +19,7 @@ from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle, material_paths
 from opsync.gate.evidence import EvidenceSource, Requirement, Tally, tally
+from opsync.gate.identity import repo_identity
 from opsync.gate.record_source import Baseline, RecordEvidence
 from opsync.gate.touched import find_touched
 from opsync.git import Repo, open_repo
@@ -138,7 +139,14 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
     if "record" in policy.sources:
         baseline = make_baseline(repo, base, merge_base)
         ctx.sources.append(
-            RecordEvidence(head_tree, policy.paths.approvals, signers, roster, baseline)
+            RecordEvidence(
+                head_tree,
+                policy.paths.approvals,
+                signers,
+                roster,
+                repo_identity(repo, base, policy),
+                baseline,
+            )
         )
     for factory in factories:
         source = factory(ctx)

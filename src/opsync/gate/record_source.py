@@ -39,6 +39,7 @@ class RecordEvidence:
     approvals_dir: str
     allowed_signers: bytes  # from the base commit
     roster: Sequence[str]  # every login on the base roster; roles are checked in the tally
+    repo_id: str  # this repository's identity (opsync.gate.identity), from the base
     baseline: Baseline | None = None  # None: the head is itself trusted (status on main)
     name: str = "record"
 
@@ -66,7 +67,7 @@ class RecordEvidence:
                 )
                 continue
             verdict = records.check_record(
-                record, bundle.id, login, self.allowed_signers, self.roster
+                record, bundle.id, login, self.allowed_signers, self.roster, self.repo_id
             )
             if not verdict.valid:
                 found.append(
