@@ -186,3 +186,35 @@ def test_without_a_repo_id_the_root_commit_is_the_identity(
             root = git.root_commits("main")[0]
     assert len(ids) == 2 and all(i.startswith("root:") for i in ids), ids
     assert f"root:{root}" in ids
+
+
+# --- item 2: every file that decides who may approve is in the policy bundle ------------
+
+
+def test_a_key_added_to_a_moved_allowed_signers_makes_the_policy_approval_stale(
+    flow: Flow,
+) -> None:
+    moved = "opsync/signers"
+    flow.repo.write(moved, flow.read(SIGNERS))
+    flow.append(POLICY, "paths:\n  allowed_signers: opsync/signers\n")
+    flow.repo.commit("move allowed_signers")
+    flow.approve("erin", "@policy")
+    assert flow.check().code == 0
+    # A later push adds mallory's key as carol's, in the new file only.
+    flow.append(moved, signer_line("carol", flow.keys["mallory"]))
+    flow.repo.commit("one more key")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "policy-approval" in rules(result), result
+    finding = next(f for f in report(result)["findings"] if f["rule"] == "policy-approval")
+    assert "stale" in finding["message"] and moved in finding["message"], finding
+
+
+def test_a_moved_registry_needs_the_registry_approval(flow: Flow) -> None:
+    moved = "opsync/registry.yml"
+    flow.repo.write(moved, flow.read("opsync/metrics.yml"))
+    flow.append(POLICY, "paths:\n  metrics: opsync/registry.yml\n")
+    flow.repo.commit("move the registry")
+    flow.approve("erin", "@policy")
+    result = flow.check("--format", "json")
+    assert "registry-approval" in rules(result), result

@@ -9,10 +9,10 @@ from pathlib import Path
 from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
-from opsync.gate.engine import feature_bundle, trusted_policy
+from opsync.gate.engine import feature_bundle, policy_paths, registry_paths, trusted_policy
 from opsync.gate.identity import repo_identity
 from opsync.git import Repo, open_repo
-from opsync.policy import POLICY_FILE
+from opsync.policy import POLICY_FILE, Policy
 from opsync.source import Kind
 from opsync.workspace import Workspace
 
@@ -48,7 +48,12 @@ def approve(
     tree = repo.tree(head, f"HEAD {head[:7]}")
     policy, signers = trusted_policy(tree, head)
     reviewer = login or _login_for_key(key, signers, policy.paths.allowed_signers)
-    bundle = _bundle(feature_id, Workspace(tree, policy), tree)
+    start = repo.merge_base(_base_ref(repo, base), head)
+    start_tree = repo.tree(start, f"merge base {start[:7]}")
+    # What the gate trusts: the merge base's policy (HEAD's when the base has none yet).
+    at_start = start_tree.kind(POLICY_FILE) is Kind.FILE
+    base_policy = trusted_policy(start_tree, start)[0] if at_start else policy
+    bundle = _bundle(feature_id, Workspace(tree, policy), tree, base_policy)
     warnings = [
         f"{p} has uncommitted changes; you approve the committed version"
         for p in bundle.paths
@@ -56,12 +61,7 @@ def approve(
     ]
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
-    start = repo.merge_base(_base_ref(repo, base), head)
-    start_tree = repo.tree(start, f"merge base {start[:7]}")
     before = make_bundle(bundle.id, bundle.paths, start_tree)
-    # The identity the gate reads from the base: the merge base's policy (else HEAD's).
-    at_start = start_tree.kind(POLICY_FILE) is Kind.FILE
-    base_policy = trusted_policy(start_tree, start)[0] if at_start else policy
     record = records.create(
         feature_id,
         reviewer,
@@ -95,12 +95,12 @@ def _base_ref(repo: Repo, base: str | None) -> str:
     )
 
 
-def _bundle(feature_id: str, ws: Workspace, tree: object) -> Bundle:
+def _bundle(feature_id: str, ws: Workspace, tree: object, base: Policy) -> Bundle:
     paths = ws.policy.paths
     if feature_id == POLICY_BUNDLE:
-        return make_bundle(feature_id, [POLICY_FILE, paths.allowed_signers], tree)  # type: ignore[arg-type]
+        return make_bundle(feature_id, policy_paths(base, ws.source), tree)  # type: ignore[arg-type]
     if feature_id == METRICS_BUNDLE:
-        return make_bundle(feature_id, [paths.metrics], tree)  # type: ignore[arg-type]
+        return make_bundle(feature_id, registry_paths(base, ws.source), tree)  # type: ignore[arg-type]
     feature = ws.feature(feature_id)
     if feature is None:
         problems = "; ".join(f.message for f in ws.findings) or "no spec at HEAD"

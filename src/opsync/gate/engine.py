@@ -106,6 +106,21 @@ def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
     return policy, signers
 
 
+def policy_paths(base: Policy, head: FileSource) -> list[str]:
+    """Every file that decides who may approve, at its base and at its head location: a
+    PR that moves `allowed_signers` has the new file approved with the policy."""
+    head_policy = load_policy(head)[0]
+    moved = head_policy.paths.allowed_signers if head_policy is not None else None
+    return sorted({POLICY_FILE, base.paths.allowed_signers, *([moved] if moved else [])})
+
+
+def registry_paths(base: Policy, head: FileSource) -> list[str]:
+    """The metric registry at its base and at its head location."""
+    head_policy = load_policy(head)[0]
+    moved = head_policy.paths.metrics if head_policy is not None else None
+    return sorted({base.paths.metrics, *([moved] if moved else [])})
+
+
 def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
     """What the PR changes from: records on `base` stand; new ones must approve the change
     from the merge base (the content the diff starts at)."""
@@ -159,6 +174,10 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         )
 
     touched = find_touched(repo.diff(base, head), ws, repo, head, options.pr_body)
+    guarded = policy_paths(policy, head_tree)
+    metrics = registry_paths(policy, head_tree)
+    touched.policy_changed |= any(p in guarded for p in touched.changed)
+    touched.registry_changed |= any(p in metrics for p in touched.changed)
     findings: list[Finding] = list(touched.findings)
     results: list[FeatureResult] = []
     today = options.today or date.today()
@@ -199,7 +218,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         findings += _special(
             ctx,
             POLICY_BUNDLE,
-            [POLICY_FILE, policy.paths.allowed_signers],
+            guarded,
             Requirement((("admins", 1),)),
             "policy-approval",
             "opsync.yml / allowed_signers",
@@ -211,7 +230,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
         findings += _special(
             ctx,
             METRICS_BUNDLE,
-            [policy.paths.metrics],
+            metrics,
             Requirement((("product", 1), ("ops", 1))),
             "registry-approval",
             "the metric registry",
