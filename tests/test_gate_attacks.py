@@ -218,3 +218,39 @@ def test_a_moved_registry_needs_the_registry_approval(flow: Flow) -> None:
     flow.approve("erin", "@policy")
     result = flow.check("--format", "json")
     assert "registry-approval" in rules(result), result
+
+
+# --- item 5: submodules are changes like any other ---------------------------------------
+
+
+def gitlink(flow: Flow, path: str, commit: str) -> None:
+    flow.repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},{path}")
+
+
+def test_a_gitlink_hidden_by_submodule_ignore_all_is_a_change(flow: Flow) -> None:
+    flow.repo.write(
+        ".gitmodules",
+        '[submodule "lib"]\n\tpath = src/lib\n\turl = https://example.invalid/lib.git\n'
+        "\tignore = all\n",
+    )
+    flow.repo.commit("a submodule nobody should look at")
+    gitlink(flow, "src/lib", "1" * 40)
+    flow.repo.git("commit", "-q", "-m", "add the gitlink")
+    flow.repo.git("config", "diff.ignoreSubmodules", "all")  # even the runner's config
+    flow.repo.git("config", "diff.relative", "true")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    found = [f for f in report(result)["findings"] if f["rule"] == "no-feature"]
+    assert found and found[0]["path"] == "src/lib", result
+
+
+def test_bumping_a_gitlink_is_a_change(flow: Flow) -> None:
+    flow.repo.write(".gitmodules", '[submodule "lib"]\n\tpath = src/lib\n\tignore = all\n')
+    gitlink(flow, "src/lib", "1" * 40)
+    flow.repo.git("add", ".gitmodules")
+    flow.repo.git("commit", "-q", "-m", "a submodule")
+    merge(flow)
+    gitlink(flow, "src/lib", "2" * 40)
+    flow.repo.git("commit", "-q", "-m", "bump it")
+    result = flow.check("--format", "json")
+    assert "no-feature" in rules(result), result

@@ -191,11 +191,16 @@ class Repo:
         return self._run("merge-base", "--is-ancestor", a, d, ok=(0, 1))[0] == 0
 
     def diff(self, base: str, head: str) -> list[Change]:
-        """Changes from the merge base of `base` and `head` to `head`, renames detected."""
+        """Changes from the merge base of `base` and `head` to `head`, renames detected.
+
+        Nothing the repository configures may hide a change: submodule `ignore =` settings
+        (.gitmodules or config) are overridden, so a gitlink is a change like any other,
+        and `diff.relative` cannot narrow the diff to a folder.
+        """
         start, end = self.merge_base(base, head), self.resolve(head)
         _, out = self._run(
             "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv",
-            "--no-color", start, end, "--",
+            "--no-color", "--ignore-submodules=none", "--no-relative", start, end, "--",
         )  # fmt: skip
         return _parse_name_status(out)
 
