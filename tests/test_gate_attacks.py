@@ -254,3 +254,33 @@ def test_bumping_a_gitlink_is_a_change(flow: Flow) -> None:
     flow.repo.git("commit", "-q", "-m", "bump it")
     result = flow.check("--format", "json")
     assert "no-feature" in rules(result), result
+
+
+# --- item 6: control characters in paths match like any character ------------------------
+
+
+def test_a_newline_in_a_path_does_not_escape_require_feature_for(flow: Flow) -> None:
+    flow.repo.write("src/pkg\nx/payload.py", "evil = True\n")
+    flow.repo.commit("code in a folder with a newline in its name")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert "no-feature" in rules(result), result
+
+
+def test_a_newline_in_a_path_is_governed_by_code_globs(flow: Flow) -> None:
+    flow.replace(SPEC, "\nmetric:", '\ncode: ["src/**"]\nmetric:')
+    flow.repo.commit("member-tiers governs src")
+    merge(flow)
+    flow.repo.write("src/pkg\nx/payload.py", "evil = True\n")
+    flow.repo.commit("code with a newline in its path")
+    result = flow.check("--format", "json")
+    assert any(f["feature"] == FEATURE for f in report(result)["features"]), result
+
+
+def test_glob_matching_treats_control_characters_as_characters() -> None:
+    from opsync.gate.globs import matches
+
+    assert matches("src/pkg\nx/payload.py", ["src/**"])
+    assert matches("src/a\r\n/b.py", ["src/*/b.py"])
+    assert matches("src/\x00x/\u202eb.py", ["src/**/*.py"])
+    assert not matches("src/a\n/b.py", ["src/*.py"])

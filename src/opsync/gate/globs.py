@@ -1,5 +1,10 @@
 """Path globs as users write them in `code:` and `require_feature_for`: `*` stays in a
-folder, `**` spans folders, `?` is one character. (fnmatch lets `*` cross `/`.)"""
+folder, `**` spans folders, `?` is one character. (fnmatch lets `*` cross `/`.)
+
+Paths are untrusted: any character but `/` is an ordinary character, newlines and other
+control characters included, so a path like `src/pkg\\nx/a.py` matches `src/**` as
+git stores it.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,8 @@ def _compile(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out) + r"\Z")
+    # DOTALL: `.` must match a newline too, or a newline in a path escapes `**`.
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
