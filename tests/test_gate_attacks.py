@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import CliResult, CliRunner
 from gateflow import FEATURE, SIGNERS, SPEC, Flow, signer_line
 
@@ -284,3 +286,33 @@ def test_glob_matching_treats_control_characters_as_characters() -> None:
     assert matches("src/a\r\n/b.py", ["src/*/b.py"])
     assert matches("src/\x00x/\u202eb.py", ["src/**/*.py"])
     assert not matches("src/a\n/b.py", ["src/*.py"])
+
+
+# --- item 7: the grep pre-filter is never the only truth ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ['"code"', "'code'", "code ", '"\\x63ode"', '"co\\u0064e"'], ids=repr
+)
+def test_a_quoted_or_escaped_code_key_still_governs_the_code(flow: Flow, key: str) -> None:
+    flow.replace(SPEC, "# code:", "# governed:")  # the example's comment says `code:`
+    flow.replace(SPEC, "\nmetric:", f'\n{key}: ["src/membership/**"]\nmetric:')
+    flow.repo.commit("member-tiers governs src/membership")
+    merge(flow)
+    flow.repo.write("src/membership/tiers.py", "TIERS = ()\n")
+    flow.repo.commit("change the governed code")
+    result = flow.check("--format", "json")
+    assert any(f["feature"] == FEATURE for f in report(result)["features"]), result
+    assert "no-feature" not in rules(result), result
+
+
+def test_a_material_spelled_with_double_slashes_is_still_found(flow: Flow) -> None:
+    flow.repo.write("docs/tiers-faq.md", "# FAQ\n")
+    flow.replace(SPEC, "# code:", "# governed:")
+    flow.replace(SPEC, "na: no new support flow", "path: docs//tiers-faq.md")
+    flow.repo.commit("a material outside launch/")
+    merge(flow)
+    flow.repo.write("docs/tiers-faq.md", "# FAQ, changed\n")
+    flow.repo.commit("change the material")
+    result = flow.check("--format", "json")
+    assert any(f["feature"] == FEATURE for f in report(result)["features"]), result

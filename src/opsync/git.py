@@ -88,16 +88,29 @@ class Repo:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
-        """Run git; return (status, stdout) when status is in `ok`, else raise."""
+    def _run(
+        self, *args: str, ok: tuple[int, ...] = (0,), stdin: bytes | None = None
+    ) -> tuple[int, str]:
+        """Run git; return (status, stdout) when status is in `ok`, else raise.
+
+        Untrusted lists (paths, patterns) go in `stdin`, never in argv: a PR of 15,000
+        files must not hit the argv limit.
+        """
+        import tempfile
+
         try:
-            status, out, err = self._repo.git.execute(
-                [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-            )
+            with tempfile.TemporaryFile() as feed:
+                if stdin is not None:
+                    feed.write(stdin)
+                    feed.seek(0)
+                status, out, err = self._repo.git.execute(
+                    [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+                    istream=feed if stdin is not None else None,
+                    with_extended_output=True,
+                    with_exceptions=False,
+                    stdout_as_string=False,
+                    strip_newline_in_stdout=False,
+                )
         except Exception as exc:  # git vanished from PATH, cannot fork...
             raise _failure(args, str(exc)) from exc
         stdout = out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else str(out)
@@ -159,15 +172,15 @@ class Repo:
         """Files under `folder` at `commit` whose text contains any needle (fixed strings).
 
         `git grep` on the object store finds the few specs a change concerns without
-        parsing thousands of them in Python.
+        parsing thousands of them in Python. Needles are read from stdin, one a line (a
+        needle with a newline becomes its parts: still a superset).
         """
         if not needles:
             return []
         # --text: a NUL byte or a `-diff` attribute in the head must not hide a spec.
-        args = ["grep", "-l", "-z", "-F", "--no-color", "--text"]
-        for needle in needles:
-            args += ["-e", needle]
-        status, out = self._run(*args, commit, "--", folder, ok=(0, 1))
+        args = ["grep", "-l", "-z", "-F", "--no-color", "--text", "-f", "-"]
+        feed = "".join(f"{n}\n" for n in needles if n).encode("utf-8", "surrogateescape")
+        status, out = self._run(*args, commit, "--", folder, ok=(0, 1), stdin=feed)
         if status == 1:
             return []
         prefix = f"{commit}:"
