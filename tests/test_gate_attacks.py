@@ -316,3 +316,17 @@ def test_a_material_spelled_with_double_slashes_is_still_found(flow: Flow) -> No
     flow.repo.commit("change the material")
     result = flow.check("--format", "json")
     assert any(f["feature"] == FEATURE for f in report(result)["features"]), result
+
+
+# --- item 8: a renamed spec is a deleted feature -----------------------------------------
+
+
+def test_renaming_a_spec_is_a_feature_deleted(flow: Flow) -> None:
+    flow.repo.move(SPEC, "opsync/features/member-tiers-v2.md")
+    flow.replace("opsync/features/member-tiers-v2.md", "id: member-tiers", "id: member-tiers-v2")
+    flow.repo.commit("rename the feature")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    deleted = [f for f in report(result)["findings"] if f["rule"] == "feature-deleted"]
+    assert deleted and deleted[0]["path"] == SPEC, result
+    assert "renamed to member-tiers-v2" in deleted[0]["message"], result

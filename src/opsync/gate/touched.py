@@ -68,6 +68,9 @@ def find_touched(
                 )
             )
         elif new_id:
+            if old_id and old_id != new_id and not ws.feature_exists(old_id):
+                # A rename deletes the old feature (git pairs a delete and an add as R<score>).
+                out.findings.append(_deleted(change.old_path or "", old_id, f"renamed to {new_id}"))
             out.add(new_id, "spec renamed" if old_id and old_id != new_id else "spec changed")
             out.spec_before[new_id] = (
                 None if change.status == "A" else (change.old_path or change.path)
