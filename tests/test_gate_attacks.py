@@ -4,6 +4,7 @@ unlucky user) tried to get an unapproved change merged, in a real repo with real
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -330,3 +331,71 @@ def test_renaming_a_spec_is_a_feature_deleted(flow: Flow) -> None:
     deleted = [f for f in report(result)["findings"] if f["rule"] == "feature-deleted"]
     assert deleted and deleted[0]["path"] == SPEC, result
     assert "renamed to member-tiers-v2" in deleted[0]["message"], result
+
+
+# --- item 9: trees are read as git reads them ---------------------------------------------
+
+
+def mktree(flow: Flow, lines: list[str]) -> str:
+    """`git mktree`, which (unlike fsck) does not refuse a duplicate name."""
+    done = subprocess.run(
+        ["git", "mktree"], input="".join(f"{line}\n" for line in lines), cwd=flow.repo.path,
+        env=flow.repo.env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def with_entries(flow: Flow, tree: str, folder: list[str], change: Any) -> str:
+    """`tree` with the entry lines of `folder` passed through `change`."""
+    lines = flow.repo.git("ls-tree", tree).splitlines()
+    if not folder:
+        return mktree(flow, change(lines))
+    out = []
+    for line in lines:
+        meta, name = line.split("\t", 1)
+        if name == folder[0]:
+            line = f"040000 tree {with_entries(flow, meta.split()[2], folder[1:], change)}\t{name}"
+        out.append(line)
+    return mktree(flow, out)
+
+
+def test_a_tree_with_duplicate_entries_is_refused(flow: Flow) -> None:
+    flow.set_field("status", "launched")
+    launched = flow.repo.git("hash-object", "-w", SPEC).strip()
+    flow.repo.git("checkout", "-q", "--", SPEC)
+
+    def duplicate(lines: list[str]) -> list[str]:
+        # git (cat-file, checkout, a server-side merge) reads the FIRST entry: the
+        # launched spec; a reader keeping the last one sees the unchanged spec.
+        out = []
+        for line in lines:
+            if line.endswith("\tmember-tiers.md"):
+                out.append(f"100644 blob {launched}\tmember-tiers.md")
+            out.append(line)
+        return out
+
+    tree = with_entries(flow, "HEAD", ["opsync", "features"], duplicate)
+    commit = flow.repo.git("commit-tree", tree, "-p", "HEAD", "-m", "two specs, one name")
+    flow.repo.git("update-ref", "refs/heads/pr", commit.strip())
+    result = flow.check("--format", "json")
+    assert result.code == 3, result
+    assert "duplicate entry" in result.err, result
+
+
+def test_trees_are_read_as_git_reads_them() -> None:
+    from opsync.git import parse_tree
+
+    one, two = b"\x01" * 20, b"\x02" * 20
+    assert parse_tree(b"100644 a\0" + one + b"100644 b\0" + two) == {
+        "a": (0o100644, one),
+        "b": (0o100644, two),
+    }
+    for bad, why in [
+        (b"100644 a\0" + one + b"100644 a\0" + two, "duplicate entry"),
+        (b"100644 b\0" + one + b"100644 a\0" + two, "not sorted"),
+        (b"100644 .git\0" + one, "forbidden name"),
+        (b"100644 ..\0" + one, "forbidden name"),
+        (b"100644 \0" + one, "forbidden name"),
+    ]:
+        with pytest.raises(ValueError, match=why):
+            parse_tree(bad)

@@ -301,16 +301,30 @@ def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:
     Entries are `<octal mode> <name>\\0<20-byte sha>`. A plain loop over `find` is five
     times faster than GitPython's parser, which matters for folders of 20,000 specs.
     Names that are not UTF-8 keep their bytes as surrogate escapes.
+
+    A tree git's fsck rejects is refused (ValueError), never read our own way: duplicate
+    names (git reads the first, a dict would keep the last), entries out of git's order,
+    and names git never writes (empty, `.`, `..`, `.git`, with a `/`).
     """
     entries: dict[str, tuple[int, bytes]] = {}
     pos, end = 0, len(data)
+    previous = b""
     while pos < end:
         space = data.find(b" ", pos)
         nul = data.find(b"\0", space + 1)
         if space < 0 or nul < 0 or nul + 21 > end:
             raise ValueError("truncated tree entry")
         mode = int(data[pos:space], 8)
-        name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+        raw = data[space + 1 : nul]
+        name = raw.decode("utf-8", "surrogateescape")
+        if raw in (b"", b".", b"..") or b"/" in raw or raw.lower() == b".git":
+            raise ValueError(f"forbidden name {name!r} in a tree")
+        if name in entries:
+            raise ValueError(f"duplicate entry {name!r} in a tree (git fsck rejects it)")
+        key = raw + b"/" if mode >> 12 == _TREE else raw  # git sorts folders as `name/`
+        if key <= previous:
+            raise ValueError(f"tree entries not sorted at {name!r} (git fsck rejects it)")
+        previous = key
         entries[name] = (mode, data[nul + 1 : nul + 21])
         pos = nul + 21
     return entries
