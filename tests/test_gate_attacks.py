@@ -399,3 +399,31 @@ def test_trees_are_read_as_git_reads_them() -> None:
     ]:
         with pytest.raises(ValueError, match=why):
             parse_tree(bad)
+
+
+# --- item 10: a glob that can never match is an error, not a fail-open ---------------------
+
+
+@pytest.mark.parametrize(
+    "glob", ["src/{a,b}/**", "src/[ab]/**", "./src/**", "src/", "!src/**", "src/../x/**"]
+)
+def test_a_never_matching_glob_is_a_validate_error(flow: Flow, glob: str) -> None:
+    flow.replace(SPEC, "\nmetric:", f"\ncode: [{json.dumps(glob)}]\nmetric:")
+    flow.replace(
+        POLICY, 'require_feature_for: ["src/**"]', f"require_feature_for: [{json.dumps(glob)}]"
+    )
+    result = flow.run("validate", "--format", "json")
+    assert result.code == 1, result
+    found = {f["rule"]: f for f in report(result)["findings"]}
+    assert found["feature-code-glob"]["path"] == SPEC, result
+    assert found["feature-code-glob"]["line"] > 1, result
+    assert found["policy-glob"]["path"] == POLICY, result
+    assert found["policy-glob"]["line"] > 1, result
+    assert "never matches" in found["policy-glob"]["message"], result
+
+
+def test_plain_globs_are_fine(flow: Flow) -> None:
+    from opsync.gate.globs import glob_problem
+
+    for glob in ("src/**", "/src/**", "src/*.py", "**/test_?.py", "src/a b/**"):
+        assert glob_problem(glob) is None, glob

@@ -27,7 +27,7 @@ from opsync.policy import POLICY_FILE, STATUSES, Policy
 from opsync.report.model import FeatureResult, Report
 from opsync.rules import registry as rules
 from opsync.source import FileSource, Kind
-from opsync.workspace import Feature, Workspace, load_policy, load_yaml_file
+from opsync.workspace import Feature, Workspace, load_policy
 
 # Extra evidence sources (GitHub reviews) are built by the caller, which knows the PR.
 SourceFactory = Callable[["GateContext"], EvidenceSource | None]
@@ -224,7 +224,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
             "opsync.yml / allowed_signers",
             notes,
         )
-        _, head_policy_problems = load_yaml_file(head_tree, POLICY_FILE, "policy")
+        _, head_policy_problems = load_policy(head_tree)
         findings += head_policy_problems
     if touched.registry_changed:
         findings += _special(

@@ -36,5 +36,29 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z", re.DOTALL)
 
 
+GLOB_HINT = (
+    "opsync globs know only `*` (within a folder), `**` (across folders) and `?`, relative "
+    "to the repo root: list each alternative as its own glob (`src/a/**`, `src/b/**`)"
+)
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why a glob can never match a changed path, if so: a glob that silently matches
+    nothing would let the code it names change with no feature (fail-open)."""
+    clean = pattern.lstrip("/")
+    parts = clean.split("/")
+    if any(c in clean for c in "[]{}"):
+        return "uses `[...]` or `{...}`, which opsync matches literally"
+    if clean.startswith("!"):
+        return "starts with `!`: opsync globs cannot exclude"
+    if "." in parts or ".." in parts:
+        return "has a `.` or `..` folder, which paths in Git never have"
+    if "" in parts:
+        return "has an empty folder (`//`, or a trailing `/`): name the files, e.g. `src/**`"
+    if "\\" in clean:
+        return "uses `\\`: folders are separated by `/`"
+    return None
+
+
 def matches(path: str, patterns: Iterable[str]) -> bool:
     return any(_compile(p.lstrip("/")).match(path) for p in patterns)

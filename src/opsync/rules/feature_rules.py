@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opsync.findings import Finding, Severity
+from opsync.gate.globs import GLOB_HINT, glob_problem
 from opsync.rules.registry import rule
 from opsync.source import Kind, normalize
 from opsync.workspace import Feature, finding_at
@@ -139,6 +140,21 @@ def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
                 "feature-sections",
                 f"section '{name}' is missing",
                 f"add `<!-- opsync:{name} -->` and a `## {title}` heading",
+            )
+
+
+@rule("feature-code-glob", TARGET, "Every `code:` glob can match a path (none silently never).")
+def code_globs(feature: Feature, ws: Any) -> Iterator[Finding]:
+    for index, pattern in enumerate(feature.code):
+        problem = glob_problem(pattern) if isinstance(pattern, str) else None
+        if problem:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                ["code", index],
+                "feature-code-glob",
+                f"code glob {_short(pattern)} never matches: it {problem}",
+                GLOB_HINT,
             )
 
 
