@@ -427,3 +427,68 @@ def test_plain_globs_are_fine(flow: Flow) -> None:
 
     for glob in ("src/**", "/src/**", "src/*.py", "**/test_?.py", "src/a b/**"):
         assert glob_problem(glob) is None, glob
+
+
+# --- item 11: the reviewer's machine: nothing written or read through a symlink -----------
+
+
+def test_approve_never_writes_through_a_symlinked_approvals_folder(
+    flow: Flow, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    flow.repo.symlink(f"opsync/approvals/{FEATURE}", str(outside))
+    flow.repo.commit("approvals of member-tiers live elsewhere")
+    result = flow.run("approve", FEATURE, "--key", str(flow.keys["carol"]))
+    assert result.code == 2, result
+    assert "symlink" in result.err, result
+    assert list(outside.iterdir()) == [], "a record was written outside the repo"
+
+
+def test_approve_never_reads_a_material_through_a_symlinked_folder(
+    flow: Flow, tmp_path: Path
+) -> None:
+    secret = tmp_path / "etc"
+    secret.mkdir()
+    (secret / "push-copy.md").write_text("root:x:0:0\n")
+    flow.repo.write("launch/member-tiers/push-copy.md", "the copy\n")
+    flow.repo.commit("the material")
+    # The working tree (not the commit) has the folder swapped for a link.
+    material = flow.repo.path / "launch/member-tiers"
+    (material / "push-copy.md").unlink()
+    material.rmdir()
+    material.symlink_to(secret)
+    result = flow.run("approve", FEATURE, "--key", str(flow.keys["carol"]))
+    assert result.code == 0, result
+    assert "uncommitted" not in result.err, "the file behind the link was read and compared"
+
+
+def test_week_new_never_writes_through_a_symlinked_weeks_folder(flow: Flow, tmp_path: Path) -> None:
+    outside = tmp_path / "weeks"
+    outside.mkdir()
+    weeks = flow.repo.path / "opsync/weeks"
+    for doc in weeks.iterdir():
+        doc.unlink()
+    weeks.rmdir()
+    weeks.symlink_to(outside)
+    result = flow.run("week", "new", "--week", "2030-W02")
+    assert result.code == 2, result
+    assert list(outside.iterdir()) == [], result
+
+
+def test_worktree_reads_refuse_a_symlinked_folder(tmp_path: Path) -> None:
+    from opsync.fsutil import inside
+    from opsync.source import WorktreeSource
+
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text("root:x:0:0\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "launch").symlink_to(tmp_path / "etc")
+    with pytest.raises(OSError):
+        WorktreeSource(repo).read("launch/passwd")
+    with pytest.raises(OSError):
+        inside(repo, "launch/passwd")
+    with pytest.raises(OSError):
+        inside(repo, "../etc/passwd")
+    assert inside(repo, "opsync/new/file.yml") == repo / "opsync/new/file.yml"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsync.documents import safe_yaml
 from opsync.errors import ConfigError
+from opsync.fsutil import inside
 from opsync.policy import POLICY_FILE, Policy
 from opsync.resources import data_dir
 
@@ -144,7 +145,7 @@ def load_policy(root: Path) -> LoadedPolicy:
     if not path.is_file():
         return LoadedPolicy(Policy())
     try:
-        data = safe_yaml.load(safe_yaml.decode(path.read_bytes()))
+        data = safe_yaml.load(safe_yaml.decode(_read_inside(root, POLICY_FILE)))
         if data is None:
             return LoadedPolicy(Policy())
         if not isinstance(data, dict):
@@ -175,8 +176,17 @@ def north_star(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A working-tree file as text; '' when it is missing or unreadable."""
+    """A working-tree file as text; '' when it is missing, unreadable or reached through a
+    symlink (its repo root is found from `path`)."""
     try:
-        return safe_yaml.decode(path.read_bytes())
-    except (OSError, safe_yaml.YamlProblem):
+        root = find_root(path.parent)
+        return safe_yaml.decode(_read_inside(root, path.relative_to(root).as_posix()))
+    except (OSError, ValueError, safe_yaml.YamlProblem):
         return ""
+
+
+def _read_inside(root: Path, rel: str) -> bytes:
+    """A repo file's bytes; no component of `rel` may be a symlink."""
+    from opsync.source import WorktreeSource
+
+    return WorktreeSource(root).read(inside(root, rel).relative_to(root).as_posix())

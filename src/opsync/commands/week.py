@@ -47,14 +47,14 @@ def _week(week: str | None, today: date | None) -> str:
 def run_new(options: NewOptions) -> ExitCode:
     from opsync.commands._workspace_root import find_root
     from opsync.dashboard.model import load_workspace
-    from opsync.fsutil import write_new
+    from opsync.fsutil import inside, write_new
     from opsync.weekly import draft
 
     root = find_root(options.root)
     ws = load_workspace(root)
     made = draft(ws, _week(options.week, options.today), options.lang)
-    target = root / made.path
     try:
+        target = inside(root, made.path)
         created = write_new(target, made.text)
     except OSError as exc:
         message = f"cannot write {made.path}: {exc.strerror or exc}"

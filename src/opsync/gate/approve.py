@@ -13,7 +13,7 @@ from opsync.gate.engine import feature_bundle, policy_paths, registry_paths, tru
 from opsync.gate.identity import repo_identity
 from opsync.git import Repo, open_repo
 from opsync.policy import POLICY_FILE, Policy
-from opsync.source import Kind
+from opsync.source import Kind, WorktreeSource
 from opsync.workspace import Workspace
 
 
@@ -57,7 +57,7 @@ def approve(
     warnings = [
         f"{p} has uncommitted changes; you approve the committed version"
         for p in bundle.paths
-        if _dirty(repo.root / p, tree.blob_id(p))
+        if _dirty(repo.root, p, tree.blob_id(p))
     ]
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
@@ -72,11 +72,19 @@ def approve(
         repo=repo_identity(repo, start, base_policy),
     )
     rel = records.record_path(policy.paths.approvals, feature_id, reviewer)
-    target = repo.root / rel
-    replaced = target.exists()
-    from opsync.fsutil import write_atomic
+    from opsync.fsutil import inside, write_atomic
 
+    try:
+        target = inside(repo.root, rel)
+    except OSError as exc:
+        raise ConfigError(
+            f"refusing to write {rel}: {exc.filename} is a symlink or not a folder",
+            f"make {exc.filename} a real folder of the repository (records never go "
+            "through links)",
+        ) from None
+    replaced = target.exists()
     write_atomic(target, records.dump(record))
+    inside(repo.root, rel)  # still no link on the way (a folder swapped meanwhile)
     return Approved(rel, reviewer, bundle.digest, replaced, tuple(warnings))
 
 
@@ -127,10 +135,12 @@ def _login_for_key(key: Path, signers: bytes, signers_path: str) -> str:
     )
 
 
-def _dirty(path: Path, blob_id: str | None) -> bool:
-    """Does the working-tree file differ from the committed blob? (git's blob hash)"""
-    if blob_id is None or not path.is_file() or path.is_symlink():
+def _dirty(root: Path, rel: str, blob_id: str | None) -> bool:
+    """Does the working-tree file differ from the committed blob? (git's blob hash)
+    Read only when no component of the path is a symlink (never /etc/passwd)."""
+    source = WorktreeSource(root)
+    if blob_id is None or source.kind(rel) is not Kind.FILE:
         return False
-    data = path.read_bytes()
+    data = source.read(rel)
     digest = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
     return digest != blob_id
