@@ -336,13 +336,18 @@ def test_renaming_a_spec_is_a_feature_deleted(flow: Flow) -> None:
 # --- item 9: trees are read as git reads them ---------------------------------------------
 
 
-def mktree(flow: Flow, lines: list[str]) -> str:
-    """`git mktree`, which (unlike fsck) does not refuse a duplicate name."""
+def git_input(flow: Flow, data: str, *args: str) -> str:
+    """Run git with `data` on stdin."""
     done = subprocess.run(
-        ["git", "mktree"], input="".join(f"{line}\n" for line in lines), cwd=flow.repo.path,
-        env=flow.repo.env, capture_output=True, text=True, check=True,
+        ["git", *args], input=data, cwd=flow.repo.path, env=flow.repo.env,
+        capture_output=True, text=True, check=True,
     )  # fmt: skip
     return done.stdout.strip()
+
+
+def mktree(flow: Flow, lines: list[str]) -> str:
+    """`git mktree`, which (unlike fsck) does not refuse a duplicate name."""
+    return git_input(flow, "".join(f"{line}\n" for line in lines), "mktree")
 
 
 def with_entries(flow: Flow, tree: str, folder: list[str], change: Any) -> str:
@@ -492,3 +497,57 @@ def test_worktree_reads_refuse_a_symlinked_folder(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         inside(repo, "../etc/passwd")
     assert inside(repo, "opsync/new/file.yml") == repo / "opsync/new/file.yml"
+
+
+# --- items 12 and 13: output never forges a workflow command ------------------------------
+
+
+def no_workflow_command(text: str) -> bool:
+    """The Actions runner trims a line, then reads `::` at its start as a command."""
+    return not any(line.strip().startswith("::") for line in text.splitlines())
+
+
+def test_a_record_file_name_cannot_forge_a_workflow_command_in_text_output(flow: Flow) -> None:
+    # Notes on @policy records are lines of their own, starting with the login.
+    forged = "opsync/approvals/@policy/::error title=Approved::all good.yml"
+    flow.repo.write(forged, "not: a record\n")
+    flow.replace(POLICY, "ops: [carol, dave]", "ops: [carol, dave, mallory]")
+    flow.set_field("title", "Member tiers \u202eevil\u202c")
+    flow.repo.commit("a record with a forged name")
+    for fmt in ("text", "github"):
+        result = flow.check("--format", fmt)
+        assert result.code == 1, result
+        if fmt == "text":
+            assert no_workflow_command(result.out), result
+            assert "\\x3a:error title=Approved" in result.out, result
+            assert "\u202e" not in result.out and "\\u202e" in result.out, result
+        else:  # annotations are the only workflow commands, and carry the name as data
+            commands = [ln for ln in result.out.splitlines() if ln.startswith("::")]
+            assert all(ln.startswith(("::error ", "::warning ", "::notice ")) for ln in commands)
+            titles = [ln.split("::")[1] for ln in commands]  # `error file=...,title=RULE`
+            assert not any("Approved" in t for t in titles), result
+        assert no_workflow_command(result.err), result
+
+
+def test_a_git_failure_names_what_failed_briefly_and_escaped() -> None:
+    from opsync.git import _failure
+
+    paths = tuple(f"src/{'x' * 200}\n::error title=forged::{i}" for i in range(20_000))
+    error = _failure(("grep", *paths), "fatal: bad\n::error title=forged::x " + "y" * 5_000)
+    text = f"{error.message} {error.hint}"
+    assert len(text) < 400, len(text)
+    assert "\n" not in text and "src/xxx" not in text
+    assert error.message.startswith("`git grep` failed: fatal: bad")
+
+
+def test_a_15000_file_pr_gets_a_verdict(flow: Flow) -> None:
+    blob = git_input(flow, "x = 1\n", "hash-object", "-w", "--stdin")
+    folder = "src/" + "deeply-nested-module-name/" * 6
+    entries = "".join(f"100644 {blob}\t{folder}file_{i:05d}_{'n' * 40}.py\0" for i in range(15_000))
+    entries += f"100644 {blob}\tsrc/evil\n::error title=forged::x.py\0"
+    git_input(flow, entries, "update-index", "-z", "--index-info")
+    flow.repo.git("commit", "-q", "-m", "a very big PR")
+    result = flow.check("--format", "text")
+    assert result.code == 1, result
+    assert "no aligned metric" in result.out, result
+    assert no_workflow_command(result.out + result.err), result

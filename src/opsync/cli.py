@@ -85,9 +85,11 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(2)
     except OpsyncError as exc:
-        click.echo(f"opsync: error: {exc.message}", err=True)
+        from opsync.report.text_format import one_line  # messages may carry repo text
+
+        click.echo(f"opsync: error: {one_line(exc.message)}", err=True)
         if exc.hint:
-            click.echo(f"  fix: {exc.hint}", err=True)
+            click.echo(f"  fix: {one_line(exc.hint)}", err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         sys.exit(130)

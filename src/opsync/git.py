@@ -38,17 +38,28 @@ class Change:
     old_path: str | None = None
 
 
+_DETAIL_MAX = 200
+
+
 def _failure(args: tuple[str, ...], stderr: str) -> VerifyError | ConfigError:
+    """What failed, briefly: the git subcommand and git's first error line, escaped and
+    cut. Never the argv: it can hold paths from the PR (megabytes on a big one, and a
+    `\\n::error` in a name would forge an annotation)."""
+    from opsync.report.text_format import one_line
+
     lines = [line for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    detail = (errors or lines or ["no output"])[0]
+    detail = one_line((errors or lines or ["no output"])[0])
+    if len(detail) > _DETAIL_MAX:
+        detail = detail[: _DETAIL_MAX - 1] + "…"
     if "dubious ownership" in stderr:
         return ConfigError(
             "git refuses this repository: it is owned by another user",
             "run `git config --global --add safe.directory <repo path>` before opsync",
         )
+    command = args[0] if args and args[0].replace("-", "").isalpha() else "command"
     return VerifyError(
-        f"`git {' '.join(args)}` failed: {detail}", "run that git command to see why"
+        f"`git {command}` failed: {detail}", f"run `git {command}` in the repository to see why"
     )
 
 

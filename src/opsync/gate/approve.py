@@ -79,8 +79,7 @@ def approve(
     except OSError as exc:
         raise ConfigError(
             f"refusing to write {rel}: {exc.filename} is a symlink or not a folder",
-            f"make {exc.filename} a real folder of the repository (records never go "
-            "through links)",
+            f"make {exc.filename} a real folder of the repository (records never go through links)",
         ) from None
     replaced = target.exists()
     write_atomic(target, records.dump(record))

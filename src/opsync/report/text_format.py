@@ -96,15 +96,46 @@ def one_line(text: str) -> str:
     """Repo text made safe for a terminal or a CI log: one line, no control characters.
 
     A raw newline could start a GitHub workflow command (`::warning ...`) in an Actions
-    log; an escape sequence could rewrite the terminal. Both are shown, not obeyed.
+    log; an escape sequence could rewrite the terminal; a bidi override could make the
+    text read other than it is. All are shown escaped, not obeyed; a line that would begin
+    with `::` (a workflow command, leading blanks aside) gets its first colon escaped.
     """
+    return neutral_line(_flat(text))
+
+
+def _flat(text: str) -> str:
     flat = " ".join(text.splitlines())
-    return "".join(f"\\x{ord(ch):02x}" if _is_control(ch) else ch for ch in flat)
+    return "".join(_escape(ch) if _is_control(ch) else ch for ch in flat)
+
+
+def neutral_line(line: str) -> str:
+    """`line`, unable to start a workflow command: the runner trims blanks, then looks
+    for `::` at the start."""
+    stripped = line.lstrip()
+    if stripped.startswith("::"):
+        return line[: len(line) - len(stripped)] + "\\x3a" + stripped[1:]
+    return line
+
+
+# Bidirectional overrides, embeddings, isolates and marks (Trojan Source, CVE-2021-42574).
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _is_control(ch: str) -> bool:
     code = ord(ch)
-    return (code < 0x20 and ch != "\t") or 0x7F <= code <= 0x9F
+    return (
+        (code < 0x20 and ch != "\t")
+        or 0x7F <= code <= 0x9F
+        or ch in BIDI
+        or (
+            0x2028 <= code <= 0x2029  # line/paragraph separators: a new line to some readers
+        )
+    )
 
 
 def location(finding: Finding) -> str:
@@ -142,7 +173,7 @@ def render(report: Report, *, color: bool = False) -> str:
         for f in group:
             severity = style(f.severity.value, SEVERITY_COLORS[f.severity], bold=True)
             # "./" keeps a path like `::x` from reading as a workflow command in a CI log.
-            where = clean(location(f))
+            where = _flat(location(f))
             where = style("./" + where if where.startswith(":") else where, "white", bold=True)
             lines.append(f"{where}: {severity} {clean(f.rule)}: {clean(f.message)}")
             if f.hint:
@@ -153,4 +184,5 @@ def render(report: Report, *, color: bool = False) -> str:
     lines.append(style(summary_line(report), "green" if ok else "red", bold=True))
     if report.enforcement == "advisory":
         lines.append(ADVISORY_LINE)
-    return "\n".join(lines) + "\n"
+    # Every line, whatever produced it, is checked once more (the mechanism, not each field).
+    return "\n".join(neutral_line(line) for line in lines) + "\n"
