@@ -551,3 +551,90 @@ def test_a_15000_file_pr_gets_a_verdict(flow: Flow) -> None:
     assert result.code == 1, result
     assert "no aligned metric" in result.out, result
     assert no_workflow_command(result.out + result.err), result
+
+
+# --- item 14: matching and parsing are linear in the input ---------------------------------
+
+GLOBS = [
+    "**",
+    "*",
+    "a*b",
+    "**/a",
+    "a/**",
+    "**a**b",
+    "a?b",
+    "*/*",
+    "**/*b",
+    "a**/b",
+    "*a*a*b",
+    "**/**",
+    "a/**/b",
+    "?*?",
+    "***",
+    "**/",
+    "a**",
+]
+
+
+@pytest.mark.parametrize("glob", GLOBS)
+def test_the_glob_automaton_agrees_with_the_regex_on_every_short_path(glob: str) -> None:
+    import itertools
+
+    from opsync.gate.globs import _Automaton, _regex, _tokens
+
+    tokens = _tokens(glob)
+    regex, automaton = _regex(tokens), _Automaton.of(tokens)
+    for size in range(7):
+        for chars in itertools.product("ab/\n", repeat=size):
+            path = "".join(chars)
+            assert (regex.match(path) is not None) == automaton.match(path), (glob, path)
+
+
+def test_a_glob_with_many_wildcards_takes_one_pass_over_the_path() -> None:
+    from opsync.gate.globs import _Automaton, _compile, _tokens
+
+    class Counting(_Automaton):
+        steps = 0
+
+        def _closure(self, states: int) -> int:
+            Counting.steps += 1
+            return super()._closure(states)
+
+    glob = "**a**a**a**a**b"
+    assert isinstance(getattr(_compile(glob), "__self__", None), _Automaton)
+    path = "a" * 100_000
+    assert not Counting.of(_tokens(glob)).match(path)
+    assert Counting.steps == len(path) + 1
+
+
+def test_comment_stripping_looks_at_each_character_a_bounded_number_of_times() -> None:
+    from opsync.documents.markdown_doc import strip_comments
+
+    class Counting(str):
+        scanned = 0
+
+        def find(self, sub: str, start: Any = None, end: Any = None) -> int:
+            found = str.find(self, sub, start)
+            Counting.scanned += (found if found >= 0 else len(self)) - (start or 0)
+            return found
+
+    text = Counting("<!-- unclosed\n" * 32_000 + "text")
+    assert strip_comments(text) == text
+    assert Counting.scanned <= 2 * len(text)  # the regex scanned 32,000 times as much
+    for sample in ("a<!--b-->c<!--d", "<!---->x", "<!-->x-->y", "<!--a<!--b-->c-->d", "-->"):
+        import re
+
+        assert strip_comments(sample) == re.sub(r"<!--.*?-->", "", sample, flags=re.S)
+
+
+def test_a_spec_at_the_size_cap_built_to_backtrack_gets_a_verdict(flow: Flow) -> None:
+    flow.set_field("status", "design")
+    flow.replace(SPEC, "# code:", "# governed:")
+    flow.replace(SPEC, "\nmetric:", '\ncode: ["**a**a**a**a**b"]\nmetric:')
+    flow.replace(SPEC, "## Ops insight\n", "## Ops insight\n" + "<!-- x\n" * 100_000)
+    assert 700_000 < len(flow.read(SPEC).encode()) < 1_000_000  # the cap is 1 MB
+    flow.repo.write("src/" + "a" * 200 + "/" + "a" * 200 + ".py", "x = 1\n")
+    flow.repo.commit("a spec and a path built to backtrack")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    assert any(f["feature"] == FEATURE for f in report(result)["features"]), result

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from opsync.dashboard.features_view import FeatureView
 from opsync.dashboard.fmt import num, signed
 from opsync.dashboard.model import Dashboard, Progress
+from opsync.documents.markdown_doc import strip_comments as strip_html_comments
 from opsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ SHORT = {
 }
 LIMITS = {"per_status": 25, "tree_features": 8, "metric_features": 20, "recent": 12}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,12 @@ def strip_comments(body: str) -> str:
                 fence = ""
             continue
         if match:
-            out.append(_COMMENT.sub("", "\n".join(chunk)))
+            out.append(strip_html_comments("\n".join(chunk)))
             chunk, fence = [], match.group(1)
             out.append(line)
             continue
         chunk.append(line)
-    out.append(_COMMENT.sub("", "\n".join(chunk)))
+    out.append(strip_html_comments("\n".join(chunk)))
     return "\n".join(out)
 
 
