@@ -638,3 +638,32 @@ def test_a_spec_at_the_size_cap_built_to_backtrack_gets_a_verdict(flow: Flow) ->
     result = flow.check("--format", "json")
     assert result.code == 1, result
     assert any(f["feature"] == FEATURE for f in report(result)["features"]), result
+
+
+# --- item 15: a week the calendar does not have is a finding, never a traceback -------------
+
+
+@pytest.mark.parametrize("week", ["2025-W53", "0000-W01"])
+def test_a_week_the_calendar_lacks_is_a_finding(flow: Flow, week: str) -> None:
+    docs = sorted((flow.repo.path / "opsync/weeks").glob("*.md"))
+    flow.repo.write(f"opsync/weeks/{week}.md", docs[-1].read_text(encoding="utf-8"))
+    flow.set_field("week", week)
+    flow.repo.commit(f"planned in {week}")
+    result = flow.check("--format", "json")
+    assert result.code == 1, result
+    gate = next(g for g in report(result)["features"][0]["gates"] if g["gate"] == "week-alignment")
+    assert gate["state"] == "fail" and week in gate["message"], gate
+    for command, rule in (("status", "week-alignment"), ("validate", "feature-week")):
+        done = flow.run(command, "--format", "json")
+        assert done.code == 1, done
+        assert "Traceback" not in done.err, done
+        assert rule in rules(done), done
+
+
+def test_moving_past_the_calendar_is_a_value_error() -> None:
+    from opsync.isoweek import next_week, previous_week
+
+    with pytest.raises(ValueError, match="no ISO week before"):
+        previous_week("0001-W01")
+    with pytest.raises(ValueError, match="no ISO week after"):
+        next_week("9999-W52")

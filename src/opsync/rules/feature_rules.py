@@ -70,7 +70,22 @@ def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 @rule("feature-week", TARGET, "The `week` a spec names has a week doc.")
 def week(feature: Feature, ws: Any) -> Iterator[Finding]:
+    from opsync.isoweek import parse_week
+
     value = feature.meta.get("week")
+    try:
+        if value:
+            parse_week(value)
+    except ValueError as exc:  # `2025-W53`, `0000-W01`: no such week in the calendar
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["week"],
+            "feature-week",
+            str(exc),
+            "name an existing ISO week, e.g. `week: 2026-W48`",
+        )
+        return
     if value and not ws.week_exists(value):
         yield finding_at(
             feature.doc,
