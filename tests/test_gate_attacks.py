@@ -667,3 +667,32 @@ def test_moving_past_the_calendar_is_a_value_error() -> None:
         previous_week("0001-W01")
     with pytest.raises(ValueError, match="no ISO week after"):
         next_week("9999-W52")
+
+
+# --- item 16: deep JSON and unexpected failures ---------------------------------------------
+
+
+def test_deep_json_is_a_located_value_error() -> None:
+    from opsync.jsonload import TooDeep, loads
+
+    assert loads('{"a": [1, {"b": "[[["}]}') == {"a": [1, {"b": "[[["}]}
+    text = '{\n  "x": "[{",\n  "deep": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(TooDeep) as caught:
+        loads(text.encode())
+    # `{` is level 1, so the 500th `[` (column 11 + 499) is level 501
+    assert (caught.value.line, caught.value.col) == (3, 11 + 499)
+
+
+def test_an_unexpected_failure_is_exit_3_without_a_traceback(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsync.commands import check
+
+    def crash(_args: object) -> int:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(check, "_run", crash)
+    result = flow.check()
+    assert result.code == 3, result
+    assert "Traceback" not in result.err, result
+    assert "unexpected RecursionError" in result.err, result

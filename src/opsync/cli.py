@@ -93,6 +93,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # never a traceback, never exit 1 ("findings") for a crash
+        import os
+
+        from opsync.errors import internal_error
+        from opsync.report.text_format import one_line
+
+        error = internal_error(exc)
+        click.echo(f"opsync: error: {one_line(error.message)}", err=True)
+        click.echo(f"  fix: {error.hint}", err=True)
+        if os.environ.get("OPSYNC_DEBUG"):
+            raise
+        sys.exit(int(error.exit_code))
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -8,7 +8,6 @@ The token is sent only to the configured API origin and never appears in a messa
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import time
 import urllib.error
@@ -277,8 +276,12 @@ def _split_repo(repo: str) -> tuple[str, str]:
 def _decode(resp: _Response, what: str) -> Any:
     if len(resp.body) > MAX_BODY:
         raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
+    from opsync.jsonload import TooDeep, loads
+
     try:
-        return json.loads(resp.body)
+        return loads(resp.body)
+    except TooDeep as exc:
+        raise VerifyError(f"{what}: GitHub's answer is {exc}", None) from None
     except ValueError:
         raise VerifyError(
             f"{what}: GitHub sent something that is not JSON (HTTP {resp.status})",
@@ -288,8 +291,10 @@ def _decode(resp: _Response, what: str) -> Any:
 
 def _api_message(resp: _Response) -> str:
     """GitHub's own `message`, short, for context in errors."""
+    from opsync.jsonload import loads
+
     try:
-        data = json.loads(resp.body)
+        data = loads(resp.body)
     except ValueError:
         return ""
     msg = data.get("message") if isinstance(data, Mapping) else None

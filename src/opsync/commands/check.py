@@ -36,6 +36,13 @@ def run(args: CheckArgs) -> int:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             _report_error(exc, args.fmt)
         raise
+    except Exception as exc:  # a bug or the unforeseen: still exit 3, never a silent 1
+        from opsync.errors import internal_error
+
+        error = internal_error(exc)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            _report_error(error, args.fmt)
+        raise error from exc
 
 
 def _report_error(exc: Exception, fmt: str) -> None:
