@@ -696,3 +696,23 @@ def test_an_unexpected_failure_is_exit_3_without_a_traceback(
     assert result.code == 3, result
     assert "Traceback" not in result.err, result
     assert "unexpected RecursionError" in result.err, result
+
+
+# --- Also: Markdown never links repo text; text neutralises bidi overrides ----------------
+
+
+def test_markdown_never_turns_repo_text_into_links() -> None:
+    from opsync.report.markdown_format import escape
+
+    for text in ("see www.evil.example", "WWW.evil.example/x", "go to https://evil.example/"):
+        out = escape(text)
+        assert "www." not in out.lower() and "://" not in out, out
+        assert out.replace("\u2060", "").replace("\\", "") == text
+
+
+def test_the_job_summary_of_a_hostile_title_has_no_link(flow: Flow) -> None:
+    flow.set_field("title", "Tiers, see www.evil.example and https://evil.example/login")
+    flow.repo.commit("a title with links")
+    result = flow.check("--format", "markdown")
+    assert "Tiers, see www\u2060.evil" in result.out, result
+    assert "https\\:\u2060//evil" in result.out, result
