@@ -716,3 +716,13 @@ def test_the_job_summary_of_a_hostile_title_has_no_link(flow: Flow) -> None:
     result = flow.check("--format", "markdown")
     assert "Tiers, see www\u2060.evil" in result.out, result
     assert "https\\:\u2060//evil" in result.out, result
+
+
+def test_a_hostile_link_header_is_read_in_linear_time() -> None:
+    """A sibling of item 14: the API's Link header is parsed by a regex too."""
+    from opsync.github_api import _LINK_NEXT
+
+    assert _LINK_NEXT.search("<" * 100_000) is None  # quadratic before: about a minute
+    header = '<https://api.github.com/x?page=2>; rel="next", <https://h/x?page=9>; rel="last"'
+    found = _LINK_NEXT.search(header)
+    assert found is not None and found.group(1) == "https://api.github.com/x?page=2"

@@ -27,7 +27,9 @@ MAX_BODY = 20 * 1024 * 1024  # a review list is kilobytes; refuse runaway respon
 MAX_PAGES = 200  # 20,000 items at per_page=100: far beyond any real review list
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+# `[^<>]`, not `[^>]`: from each `<` the match stops at the next `<`, so a hostile Link
+# header of 60,000 `<` is read in linear time, not quadratic.
+_LINK_NEXT = re.compile(r'<([^<>]+)>\s*;\s*rel="?next"?')
 _TOKEN_HINT = "set GITHUB_TOKEN (in a workflow: `GITHUB_TOKEN: ${{ github.token }}`)"
 
 
