@@ -19,11 +19,11 @@ from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
 from opsync.gate.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle, material_paths
 from opsync.gate.evidence import EvidenceSource, Requirement, Tally, tally
-from opsync.gate.identity import repo_identity
+from opsync.gate.identity import lazy_identity
 from opsync.gate.record_source import Baseline, RecordEvidence
 from opsync.gate.touched import find_touched
 from opsync.git import Repo, open_repo
-from opsync.policy import POLICY_FILE, STATUSES, Policy
+from opsync.policy import POLICY_FILE, STATUSES, Paths, Policy
 from opsync.report.model import FeatureResult, Report
 from opsync.rules import registry as rules
 from opsync.source import FileSource, Kind
@@ -109,16 +109,21 @@ def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
 def policy_paths(base: Policy, head: FileSource) -> list[str]:
     """Every file that decides who may approve, at its base and at its head location: a
     PR that moves `allowed_signers` has the new file approved with the policy."""
-    head_policy = load_policy(head)[0]
-    moved = head_policy.paths.allowed_signers if head_policy is not None else None
-    return sorted({POLICY_FILE, base.paths.allowed_signers, *([moved] if moved else [])})
+    moved = _head_paths(head)
+    signers = [moved.allowed_signers] if moved else []
+    return sorted({POLICY_FILE, base.paths.allowed_signers, *signers})
 
 
 def registry_paths(base: Policy, head: FileSource) -> list[str]:
     """The metric registry at its base and at its head location."""
+    moved = _head_paths(head)
+    return sorted({base.paths.metrics, *([moved.metrics] if moved else [])})
+
+
+def _head_paths(head: FileSource) -> Paths | None:
+    """`paths:` of the head's opsync.yml (untrusted data: only where files are)."""
     head_policy = load_policy(head)[0]
-    moved = head_policy.paths.metrics if head_policy is not None else None
-    return sorted({base.paths.metrics, *([moved] if moved else [])})
+    return head_policy.paths if head_policy is not None else None
 
 
 def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
@@ -159,7 +164,7 @@ def run_check(options: CheckOptions, factories: Sequence[SourceFactory] = ()) ->
                 policy.paths.approvals,
                 signers,
                 roster,
-                repo_identity(repo, base, policy),
+                lazy_identity(repo, base, policy),
                 baseline,
             )
         )

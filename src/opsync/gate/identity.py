@@ -10,9 +10,17 @@ history, but unknown in a shallow clone, which is then an error rather than a gu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+
 from opsync.errors import VerifyError
 from opsync.git import Repo
 from opsync.policy import Policy
+
+
+def lazy_identity(repo: Repo, commit: str, policy: Policy) -> Callable[[], str]:
+    """repo_identity, computed on first use and then remembered."""
+    return cache(lambda: repo_identity(repo, commit, policy))
 
 
 def repo_identity(repo: Repo, commit: str, policy: Policy) -> str:

@@ -39,7 +39,9 @@ class RecordEvidence:
     approvals_dir: str
     allowed_signers: bytes  # from the base commit
     roster: Sequence[str]  # every login on the base roster; roles are checked in the tally
-    repo_id: str  # this repository's identity (opsync.gate.identity), from the base
+    # This repository's identity (opsync.gate.identity), from the base; asked only when a
+    # record is actually checked (without `repo:` it walks the history for the root).
+    repo_id: Callable[[], str]
     baseline: Baseline | None = None  # None: the head is itself trusted (status on main)
     name: str = "record"
 
@@ -67,7 +69,7 @@ class RecordEvidence:
                 )
                 continue
             verdict = records.check_record(
-                record, bundle.id, login, self.allowed_signers, self.roster, self.repo_id
+                record, bundle.id, login, self.allowed_signers, self.roster, self.repo_id()
             )
             if not verdict.valid:
                 found.append(

@@ -16,7 +16,7 @@ from opsync.gate import gates
 from opsync.gate.bundle import Bundle
 from opsync.gate.engine import GateContext, feature_bundle, trusted_policy
 from opsync.gate.evidence import Requirement, Tally
-from opsync.gate.identity import repo_identity
+from opsync.gate.identity import lazy_identity
 from opsync.gate.record_source import RecordEvidence
 from opsync.git import open_repo
 from opsync.report.model import FeatureResult, Report
@@ -33,7 +33,7 @@ def run_status(
     ws = Workspace(tree, policy)
     ctx = GateContext(repo, head, head, policy, signers, ws, None)
     roster = sorted({m for members in policy.roles.values() for m in members})
-    identity = repo_identity(repo, head, policy)
+    identity = lazy_identity(repo, head, policy)
     ctx.sources.append(RecordEvidence(tree, policy.paths.approvals, signers, roster, identity))
     if feature_ids:
         paths = [policy.paths.feature_path(f) for f in feature_ids]
