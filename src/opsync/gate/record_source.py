@@ -107,7 +107,8 @@ class RecordEvidence:
                 Verdict.STALE,
                 f"it approved a change from other content (signed against "
                 f"{record.base[:15]}…, this PR changes {before[:15]}…); an approval counts "
-                "only for the change it approved, never for a later return to that content",
+                "only for the change it approved, never for a later return to that content "
+                "(approve again, with `--base` naming the PR's target branch)",
             )
         if blob is not None and base.was_on_base(path, blob):
             return (
