@@ -202,12 +202,16 @@ class Repo:
         _, out = self._run("rev-list", "--max-parents=0", self.resolve(commit), "--")
         return sorted(out.split())
 
-    def ever_committed(self, commit: str, blob: str) -> bool:
-        """Did any commit in `commit`'s history add or remove the blob `blob` (hex id)?"""
+    def ever_committed(self, commit: str, blob: str, path: str) -> bool:
+        """Did any commit in `commit`'s history add or remove the blob `blob` (hex id) at
+        `path`? Limited to that path (a literal pathspec), so it costs the path's history,
+        not the repository's."""
         if not all(c in "0123456789abcdef" for c in blob) or len(blob) not in (40, 64):
             raise ValueError(f"not a blob id: {blob!r}")
         sha = self.resolve(commit)
-        _, out = self._run("log", "-1", "--format=%H", f"--find-object={blob}", sha, "--")
+        _, out = self._run(
+            "log", "-1", "--format=%H", f"--find-object={blob}", sha, "--", f":(literal){path}"
+        )
         return bool(out.strip())
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:

@@ -137,7 +137,7 @@ def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
     return Baseline(
         repo.tree(base, f"base {base[:7]}"),
         digest_before,
-        lambda _path, blob: repo.ever_committed(base, blob),
+        lambda path, blob: repo.ever_committed(base, blob, path),
     )
 
 
