@@ -159,6 +159,35 @@ class Repo:
             "check that --base names the branch the pull request targets",
         )
 
+    def blob_id_at(self, commit: str, path: str) -> str | None:
+        """The blob id at `commit:path` as git resolves it (a symlink's own blob), None when
+        missing, a folder, a submodule or below a symlink. One batch lookup, no tree parsed:
+        for one path in a folder of 20,000."""
+        if any(c.isspace() or ord(c) < 32 for c in path):  # not for the batch protocol
+            source = self.tree(commit)
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            kind = source.kind(path)
+            if kind is Kind.FILE or (
+                kind is Kind.SYMLINK and (not parent or source.kind(parent) is Kind.DIR)
+            ):
+                return source.blob_id(path)
+            return None
+        try:
+            hexsha, kind_name, _ = self._repo.git.get_object_header(f"{commit}:{path}")
+        except ValueError:  # `missing`
+            return None
+        except Exception as exc:
+            raise _failure(("cat-file",), str(exc)) from exc
+        name: object = kind_name
+        sha: object = hexsha
+        if name not in (b"blob", "blob"):
+            return None
+        return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+    def at(self, commit: str) -> CommitBlobs:
+        """Blob ids at `commit`, looked up one path at a time (a `BlobSource`)."""
+        return CommitBlobs(self, commit)
+
     def blob_at(self, commit: str, path: str) -> bytes | None:
         """The blob at `commit:path`, resolved by git itself (no tree parsed here), or None.
 
@@ -332,7 +361,7 @@ def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:
         mode = int(data[pos:space], 8)
         raw = data[space + 1 : nul]
         name = raw.decode("utf-8", "surrogateescape")
-        if raw in (b"", b".", b"..") or b"/" in raw or raw.lower() == b".git":
+        if (len(raw) <= 4 and raw.lower() in (b"", b".", b"..", b".git")) or b"/" in raw:
             raise ValueError(f"forbidden name {name!r} in a tree")
         if name in entries:
             raise ValueError(f"duplicate entry {name!r} in a tree (git fsck rejects it)")
@@ -343,6 +372,15 @@ def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:
         entries[name] = (mode, data[nul + 1 : nul + 21])
         pos = nul + 21
     return entries
+
+
+@dataclass(frozen=True)
+class CommitBlobs:
+    repo: Repo
+    commit: str
+
+    def blob_id(self, path: str) -> str | None:
+        return self.repo.blob_id_at(self.commit, path)
 
 
 class GitTreeSource:

@@ -61,7 +61,7 @@ def approve(
     ]
     if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
         warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
-    before = make_bundle(bundle.id, bundle.paths, start_tree)
+    before = make_bundle(bundle.id, bundle.paths, repo.at(start))  # as the gate reads it
     record = records.create(
         feature_id,
         reviewer,

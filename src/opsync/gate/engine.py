@@ -129,13 +129,13 @@ def _head_paths(head: FileSource) -> Paths | None:
 def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
     """What the PR changes from: records on `base` stand; new ones must approve the change
     from the merge base (the content the diff starts at)."""
-    start = repo.tree(merge_base, f"merge base {merge_base[:7]}")
+    start = repo.at(merge_base)  # a few lookups, not a parse of 20,000-entry folders
 
     def digest_before(bundle: Bundle) -> str:
         return make_bundle(bundle.id, bundle.paths, start).digest
 
     return Baseline(
-        repo.tree(base, f"base {base[:7]}"),
+        repo.at(base),
         digest_before,
         lambda path, blob: repo.ever_committed(base, blob, path),
     )
