@@ -41,8 +41,9 @@ for id in $ids; do
     reviewer=$(field reviewer)
     [[ ",$ops_roster," == *",$reviewer,"* ]] || continue
     [[ "$(field digest)" == "$digest" ]] || { echo "$id: $reviewer's approval is stale"; continue; }
-    printf 'opsync-approval v1\nfeature: %s\nreviewer: %s\ndigest: %s\nsigned_at: %s\n' \
-      "$(field feature)" "$reviewer" "$(field digest)" "$(field signed_at)" >"$tmp/payload"
+    printf 'opsync-approval v2\nrepo: %s\nfeature: %s\nreviewer: %s\nbase: %s\ndigest: %s\nsigned_at: %s\n' \
+      "$(field repo)" "$(field feature)" "$reviewer" "$(field base)" "$(field digest)" \
+      "$(field signed_at)" >"$tmp/payload"
     sed -n '/^signature:/,$p' "$tmp/record" | tail -n +2 | sed 's/^ *//' >"$tmp/sig"
     if ssh-keygen -q -Y verify -f "$tmp/signers" -I "$reviewer" -n opsync -s "$tmp/sig" \
       <"$tmp/payload" >/dev/null 2>&1; then

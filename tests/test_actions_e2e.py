@@ -195,12 +195,13 @@ class Pr:
         token: str | None = TOKEN,
         args: tuple[str, ...] = (),
         bare: bool = False,
+        raw_event: str | None = None,
     ) -> Run:
         """`opsync check --format github` in a simulated step: the base commit checked
         out (as the gate workflow does), the head only as Git objects."""
         self.repo.git("checkout", "-q", "--detach", self.base)
         event_path = self.tmp / "event.json"
-        event_path.write_text(json.dumps(event), encoding="utf-8")
+        event_path.write_text(raw_event or json.dumps(event), encoding="utf-8")
         summary, outputs = self.tmp / "summary.md", self.tmp / "output.txt"
         summary.write_text("", encoding="utf-8")
         outputs.write_text("", encoding="utf-8")
@@ -643,3 +644,84 @@ def test_a_review_without_a_commit_sha_is_stale_and_never_resolved_as_a_ref(
     approval["commit_id"] = commit  # `pr` is a branch here: it must not be resolved
     pr.serve(event, [approval])
     assert_signoff_fails(pr.check(event), "the review names no commit")
+
+
+# --- the reviewer's latest word wins across sources (issue 14, item 3) -------------------
+
+
+def test_changes_requested_on_github_withdraws_the_same_reviewers_record(
+    pr: Pr, gate_keys: dict[str, Path]
+) -> None:
+    from gateflow import signer_line
+
+    pr.repo.checkout("main")
+    edit(pr.repo, POLICY, "sources: [github]", "sources: [github, record]")
+    signers = pr.repo.path / "opsync/allowed_signers"
+    signers.write_text(signers.read_text() + signer_line("carol", gate_keys["carol"]))
+    pr.base = pr.repo.commit("main: records count too; carol's key")
+    pr.repo.git("checkout", "-q", "-B", "pr", "main")
+    pr.edit_spec()
+    signed = subprocess.run(
+        [sys.executable, "-m", "opsync", "approve", "member-tiers", "--key",
+         str(gate_keys["carol"]), "--base", "main"],
+        cwd=pr.repo.path, env=pr.repo.env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    head = pr.repo.commit("carol approves with a record")
+    event = pr.payload()
+    pr.serve(event, [review(1, "carol", "CHANGES_REQUESTED", head)])
+    run = pr.check(event)
+    assert_signoff_fails(run, "carol requested changes")
+    assert "carol (record): withdrawn" in run.out, run
+
+
+# --- deep JSON and unexpected failures are exit 3 with result=error (issue 14, item 16) ---
+
+DEEP = "[" * 100_000 + "]" * 100_000  # json.loads: RecursionError
+
+
+def test_a_deeply_nested_event_payload_is_exit_3_with_result_error(pr: Pr) -> None:
+    pr.edit_spec()
+    event = pr.payload()
+    raw = json.dumps(event, indent=1)[:-1] + ', "deep": ' + DEEP + "}"
+    run = pr.check(event, raw_event=raw)
+    assert_unverified(run, "nested deeper than 500 levels at line")
+
+
+def test_a_deeply_nested_api_answer_is_exit_3_with_result_error(pr: Pr) -> None:
+    pr.edit_spec()
+    event = pr.payload()
+    pr.serve_pull(event)
+    pr.github.expect_request(REVIEWS, method="GET").respond_with_data(
+        DEEP, content_type="application/json"
+    )
+    assert_unverified(pr.check(event), "nested deeper than 500 levels")
+
+
+def test_an_unexpected_failure_in_actions_still_writes_result_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsync.commands import check
+    from opsync.errors import VerifyError
+
+    outputs, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    outputs.write_text("", encoding="utf-8")
+    summary.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    def crash(_args: object, _planned: object) -> int:
+        raise KeyError("something nobody foresaw\n::error title=forged::x")
+
+    monkeypatch.setattr(check, "_run", crash)
+    args = check.CheckArgs(None, None, None, None, None, tmp_path, False, "github", "never", 0, 0)
+    with pytest.raises(VerifyError) as caught:
+        check.run(args)
+    assert caught.value.exit_code == 3
+    assert "result=error" in outputs.read_text(encoding="utf-8")
+    assert "could not complete" in summary.read_text(encoding="utf-8")
+    out = capsys.readouterr().out
+    assert out.startswith("::error title=opsync check::unexpected KeyError"), out
+    # one annotation; the forged text stays inside it, never a line of its own
+    assert [line for line in out.splitlines() if line.startswith("::")] == [out.splitlines()[0]]

@@ -93,9 +93,11 @@ scope:
 description: Tiers that show members their savings.
 """,
     "approval": f"""
-version: 1
+version: 2
+repo: opsync-test-repo
 feature: member-tiers
 reviewer: carol
+base: {DIGEST}
 digest: {DIGEST}
 signed_at: 2026-11-24T09:30:00Z
 commit: {"0123456789abcdef" * 2 + "01234567"}

@@ -107,12 +107,17 @@ def test_an_added_spec_has_no_spec_before(repo: Repo) -> None:
     assert out.spec_before == {"other": None}
 
 
-def test_a_renamed_spec_is_judged_under_its_new_id_from_its_old_path(repo: Repo) -> None:
+def test_a_renamed_spec_is_judged_under_its_new_id_and_the_old_id_is_deleted(
+    repo: Repo,
+) -> None:
+    """Renaming deletes the old feature (issue 14, item 8): a finding, never silence."""
     out = run(repo, [Change("R", TIERS, "opsync/features/member-tiers.md")])
     assert out.features == {"tiers": "spec renamed"}
     assert out.spec_before == {"tiers": "opsync/features/member-tiers.md"}
     assert out.changed == [TIERS, "opsync/features/member-tiers.md"]
-    assert out.findings == []
+    assert [(f.rule, f.path) for f in out.findings] == [
+        ("feature-deleted", "opsync/features/member-tiers.md")
+    ]
 
 
 def test_a_spec_moved_in_from_elsewhere_is_a_changed_spec(repo: Repo) -> None:
@@ -221,12 +226,6 @@ def test_the_first_reason_found_for_a_feature_is_kept(repo: Repo) -> None:
     assert out.features == {"tiers": "spec changed"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="touched.py finds `code:` specs with `git grep -F code:`: a spec whose key is "
-    'spelled `"code":` or `code :` (the same YAML key) is never searched, so a PR '
-    "changing the code it governs does not touch the feature",
-)
 @pytest.mark.parametrize("key", ['"code":', "code :", "'code':"])
 def test_code_globs_count_however_the_key_is_spelled(tmp_path: Path, key: str) -> None:
     files = {"opsync/features/quoted.md": spec("quoted", code=f'{key} ["lib/**"]\n')}

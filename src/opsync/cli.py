@@ -83,10 +83,24 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(2)
     except OpsyncError as exc:
-        click.echo(f"opsync: error: {exc.message}", err=True)
+        from opsync.safetext import one_line  # messages may carry repo text
+
+        click.echo(f"opsync: error: {one_line(exc.message)}", err=True)
         if exc.hint:
-            click.echo(f"  fix: {exc.hint}", err=True)
+            click.echo(f"  fix: {one_line(exc.hint)}", err=True)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # never a traceback, never exit 1 ("findings") for a crash
+        import os
+
+        from opsync.errors import internal_error
+        from opsync.safetext import one_line
+
+        error = internal_error(exc)
+        click.echo(f"opsync: error: {one_line(error.message)}", err=True)
+        click.echo(f"  fix: {error.hint}", err=True)
+        if os.environ.get("OPSYNC_DEBUG"):
+            raise
+        sys.exit(int(error.exit_code))
     sys.exit(code if isinstance(code, int) else 0)

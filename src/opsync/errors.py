@@ -36,3 +36,13 @@ class VerifyError(OpsyncError):
     """Evidence could not be checked (API down, no permission, shallow clone): exit 3."""
 
     exit_code = ExitCode.UNVERIFIED
+
+
+def internal_error(exc: BaseException) -> VerifyError:
+    """An unexpected exception as exit 3 (the run could not judge anything), named briefly:
+    its type and first line, cut short; the traceback stays out of CI logs."""
+    first = (str(exc).splitlines() or [""])[0][:200]
+    return VerifyError(
+        f"unexpected {type(exc).__name__}" + (f": {first}" if first else ""),
+        "this is a bug in opsync: report it with the command that failed",
+    )

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -117,6 +118,30 @@ def write_atomic(path: Path, text: str) -> None:
             temp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def inside(root: Path, rel: str) -> Path:
+    """`root/rel`, refused (OSError) unless it stays inside `root` with no component a
+    symlink: no `..`, not absolute, and every part that exists is a real folder (the last a
+    real file or missing). Every repo path opsync writes, or reads from disk, goes through
+    here, so a checked-out `opsync/approvals/<id> -> /etc` leads nowhere.
+    """
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise OSError(errno.EINVAL, "not a plain path inside the repository", rel)
+    current = root
+    for index, part in enumerate(parts):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            break  # the rest does not exist yet: writers create it as real folders
+        where = "/".join(parts[: index + 1])
+        if stat.S_ISLNK(mode):
+            raise OSError(errno.ELOOP, "refusing a path through a symlink", where)
+        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+            raise OSError(errno.ENOTDIR, "not a folder", where)
+    return root / rel
 
 
 def symlinked_folder(root: Path, rel: str) -> str | None:

@@ -40,17 +40,28 @@ class Change:
     old_path: str | None = None
 
 
+_DETAIL_MAX = 200
+
+
 def _failure(args: tuple[str, ...], stderr: str) -> VerifyError | ConfigError:
+    """What failed, briefly: the git subcommand and git's first error line, escaped and
+    cut. Never the argv: it can hold paths from the PR (megabytes on a big one, and a
+    `\\n::error` in a name would forge an annotation)."""
+    from opsync.safetext import one_line
+
     lines = [line for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    detail = (errors or lines or ["no output"])[0]
+    detail = one_line((errors or lines or ["no output"])[0])
+    if len(detail) > _DETAIL_MAX:
+        detail = detail[: _DETAIL_MAX - 1] + "…"
     if "dubious ownership" in stderr:
         return ConfigError(
             "git refuses this repository: it is owned by another user",
             "run `git config --global --add safe.directory <repo path>` before opsync",
         )
+    command = args[0] if args and args[0].replace("-", "").isalpha() else "command"
     return VerifyError(
-        f"`git {' '.join(args)}` failed: {detail}", "run that git command to see why"
+        f"`git {command}` failed: {detail}", f"run `git {command}` in the repository to see why"
     )
 
 
@@ -97,16 +108,29 @@ class Repo:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
-        """Run git; return (status, stdout) when status is in `ok`, else raise."""
+    def _run(
+        self, *args: str, ok: tuple[int, ...] = (0,), stdin: bytes | None = None
+    ) -> tuple[int, str]:
+        """Run git; return (status, stdout) when status is in `ok`, else raise.
+
+        Untrusted lists (paths, patterns) go in `stdin`, never in argv: a PR of 15,000
+        files must not hit the argv limit.
+        """
+        import tempfile
+
         try:
-            status, out, err = self._repo.git.execute(
-                [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-            )
+            with tempfile.TemporaryFile() as feed:
+                if stdin is not None:
+                    feed.write(stdin)
+                    feed.seek(0)
+                status, out, err = self._repo.git.execute(
+                    [self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args],
+                    istream=feed if stdin is not None else None,
+                    with_extended_output=True,
+                    with_exceptions=False,
+                    stdout_as_string=False,
+                    strip_newline_in_stdout=False,
+                )
         except Exception as exc:  # git vanished from PATH, cannot fork...
             raise _failure(args, str(exc)) from exc
         stdout = out.decode("utf-8", "surrogateescape") if isinstance(out, bytes) else str(out)
@@ -152,6 +176,35 @@ class Repo:
             "check that --base names the branch the pull request targets",
         )
 
+    def blob_id_at(self, commit: str, path: str) -> str | None:
+        """The blob id at `commit:path` as git resolves it (a symlink's own blob), None when
+        missing, a folder, a submodule or below a symlink. One batch lookup, no tree parsed:
+        for one path in a folder of 20,000."""
+        if any(c.isspace() or ord(c) < 32 for c in path):  # not for the batch protocol
+            source = self.tree(commit)
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            kind = source.kind(path)
+            if kind is Kind.FILE or (
+                kind is Kind.SYMLINK and (not parent or source.kind(parent) is Kind.DIR)
+            ):
+                return source.blob_id(path)
+            return None
+        try:
+            hexsha, kind_name, _ = self._repo.git.get_object_header(f"{commit}:{path}")
+        except ValueError:  # `missing`
+            return None
+        except Exception as exc:
+            raise _failure(("cat-file",), str(exc)) from exc
+        name: object = kind_name
+        sha: object = hexsha
+        if name not in (b"blob", "blob"):
+            return None
+        return sha.decode() if isinstance(sha, bytes) else str(sha)
+
+    def at(self, commit: str) -> CommitBlobs:
+        """Blob ids at `commit`, looked up one path at a time (a `BlobSource`)."""
+        return CommitBlobs(self, commit)
+
     def blob_at(self, commit: str, path: str) -> bytes | None:
         """The blob at `commit:path`, resolved by git itself (no tree parsed here), or None.
 
@@ -176,30 +229,52 @@ class Repo:
         """Files under `folder` at `commit` whose text contains any needle (fixed strings).
 
         `git grep` on the object store finds the few specs a change concerns without
-        parsing thousands of them in Python.
+        parsing thousands of them in Python. Needles are read from stdin, one a line (a
+        needle with a newline becomes its parts: still a superset).
         """
         if not needles:
             return []
         # --text: a NUL byte or a `-diff` attribute in the head must not hide a spec.
-        args = ["grep", "-l", "-z", "-F", "--no-color", "--text"]
-        for needle in needles:
-            args += ["-e", needle]
-        status, out = self._run(*args, commit, "--", folder, ok=(0, 1))
+        args = ["grep", "-l", "-z", "-F", "--no-color", "--text", "-f", "-"]
+        feed = "".join(f"{n}\n" for n in needles if n).encode("utf-8", "surrogateescape")
+        status, out = self._run(*args, commit, "--", folder, ok=(0, 1), stdin=feed)
         if status == 1:
             return []
         prefix = f"{commit}:"
         return sorted(p.removeprefix(prefix) for p in out.split("\0") if p)
+
+    def root_commits(self, commit: str) -> list[str]:
+        """The commits without parents in `commit`'s history, sorted."""
+        _, out = self._run("rev-list", "--max-parents=0", self.resolve(commit), "--")
+        return sorted(out.split())
+
+    def ever_committed(self, commit: str, blob: str, path: str) -> bool:
+        """Did any commit in `commit`'s history add or remove the blob `blob` (hex id) at
+        `path`? Limited to that path (a literal pathspec), so it costs the path's history,
+        not the repository's."""
+        if not all(c in "0123456789abcdef" for c in blob) or len(blob) not in (40, 64):
+            raise ValueError(f"not a blob id: {blob!r}")
+        sha = self.resolve(commit)
+        _, out = self._run(
+            "log", "-1", "--format=%H", f"--find-object={blob}", sha, "--", f":(literal){path}"
+        )
+        return bool(out.strip())
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         a, d = self.resolve(ancestor), self.resolve(descendant)
         return self._run("merge-base", "--is-ancestor", a, d, ok=(0, 1))[0] == 0
 
     def diff(self, base: str, head: str) -> list[Change]:
-        """Changes from the merge base of `base` and `head` to `head`, renames detected."""
+        """Changes from the merge base of `base` and `head` to `head`, renames detected.
+
+        Nothing the repository configures may hide a change: submodule `ignore =` settings
+        (.gitmodules or config) are overridden, so a gitlink is a change like any other,
+        and `diff.relative` cannot narrow the diff to a folder.
+        """
         start, end = self.merge_base(base, head), self.resolve(head)
         _, out = self._run(
             "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv",
-            "--no-color", start, end, "--",
+            "--no-color", "--ignore-submodules=none", "--no-relative", start, end, "--",
         )  # fmt: skip
         return _parse_name_status(out)
 
@@ -287,19 +362,42 @@ def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:
     Entries are `<octal mode> <name>\\0<20-byte sha>`. A plain loop over `find` is five
     times faster than GitPython's parser, which matters for folders of 20,000 specs.
     Names that are not UTF-8 keep their bytes as surrogate escapes.
+
+    A tree git's fsck rejects is refused (ValueError), never read our own way: duplicate
+    names (git reads the first, a dict would keep the last), entries out of git's order,
+    and names git never writes (empty, `.`, `..`, `.git`, with a `/`).
     """
     entries: dict[str, tuple[int, bytes]] = {}
     pos, end = 0, len(data)
+    previous = b""
     while pos < end:
         space = data.find(b" ", pos)
         nul = data.find(b"\0", space + 1)
         if space < 0 or nul < 0 or nul + 21 > end:
             raise ValueError("truncated tree entry")
         mode = int(data[pos:space], 8)
-        name = data[space + 1 : nul].decode("utf-8", "surrogateescape")
+        raw = data[space + 1 : nul]
+        name = raw.decode("utf-8", "surrogateescape")
+        if (len(raw) <= 4 and raw.lower() in (b"", b".", b"..", b".git")) or b"/" in raw:
+            raise ValueError(f"forbidden name {name!r} in a tree")
+        if name in entries:
+            raise ValueError(f"duplicate entry {name!r} in a tree (git fsck rejects it)")
+        key = raw + b"/" if mode >> 12 == _TREE else raw  # git sorts folders as `name/`
+        if key <= previous:
+            raise ValueError(f"tree entries not sorted at {name!r} (git fsck rejects it)")
+        previous = key
         entries[name] = (mode, data[nul + 1 : nul + 21])
         pos = nul + 21
     return entries
+
+
+@dataclass(frozen=True)
+class CommitBlobs:
+    repo: Repo
+    commit: str
+
+    def blob_id(self, path: str) -> str | None:
+        return self.repo.blob_id_at(self.commit, path)
 
 
 class GitTreeSource:

@@ -66,8 +66,15 @@ def weeks_between(a: str, b: str) -> int:
 
 
 def previous_week(text: str) -> str:
-    return week_of(week_start(text) - timedelta(days=7))
+    return _moved(text, -7)
 
 
 def next_week(text: str) -> str:
-    return week_of(week_start(text) + timedelta(days=7))
+    return _moved(text, 7)
+
+
+def _moved(text: str, days: int) -> str:
+    try:
+        return week_of(week_start(text) + timedelta(days=days))
+    except OverflowError:  # before 0001-W01 or after 9999-W52: a ValueError like the rest
+        raise ValueError(f"'{text}': no ISO week {'before' if days < 0 else 'after'} it") from None

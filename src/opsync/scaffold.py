@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsync.documents import safe_yaml
 from opsync.errors import ConfigError
+from opsync.fsutil import inside
 from opsync.resources import data_dir
 
 if TYPE_CHECKING:
@@ -117,8 +118,19 @@ def north_star(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A working-tree file as text; '' when it is missing or unreadable."""
+    """A working-tree file as text; '' when it is missing, unreadable or reached through a
+    symlink (its repo root is found from `path`)."""
+    from opsync.workspace.root import find_root
+
     try:
-        return safe_yaml.decode(path.read_bytes())
-    except (OSError, safe_yaml.YamlProblem):
+        root = find_root(path.parent, required=False)
+        return safe_yaml.decode(_read_inside(root, path.relative_to(root).as_posix()))
+    except (OSError, ValueError, safe_yaml.YamlProblem):
         return ""
+
+
+def _read_inside(root: Path, rel: str) -> bytes:
+    """A repo file's bytes; no component of `rel` may be a symlink."""
+    from opsync.workspace.source import WorktreeSource
+
+    return WorktreeSource(root).read(inside(root, rel).relative_to(root).as_posix())

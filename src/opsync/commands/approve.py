@@ -35,20 +35,37 @@ Then commit the record it writes.
     "login",
     help="Your forge login (default: the allowed_signers entry whose key matches --key).",
 )
+@click.option(
+    "--base",
+    "base",
+    metavar="REF",
+    help="The branch the change merges into (default: origin/HEAD, origin/main, main, ...). "
+    "The approval counts only for the change from there.",
+)
 @repo_option()
 @click.option("-q", "--quiet", count=True, help="Less output on stderr.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
-def command(feature: str, key: Path, login: str | None, repo: Path, quiet: int, color: str) -> None:
+def command(
+    feature: str,
+    key: Path,
+    login: str | None,
+    base: str | None,
+    repo: Path,
+    quiet: int,
+    color: str,
+) -> None:
     """Approve FEATURE's current content as an ops reviewer, with an SSH signature.
 
     The record (opsync/approvals/FEATURE/LOGIN.yml) binds your login to the digest of the
-    spec and its launch materials at HEAD. Any later change to them makes it stale; other
-    changes keep it. `opsync check` verifies it against the base branch's allowed_signers.
+    spec and its launch materials at HEAD, and to their digest at the base the change
+    starts from. Any later change to them makes it stale; other changes keep it. It never
+    approves a later return to the same content from another base. `opsync check`
+    verifies it against the base branch's allowed_signers.
     """
     from opsync.gate.approve import approve
 
     console = make_console(color, quiet, 0)
-    result = approve(repo, feature, key.expanduser(), login)
+    result = approve(repo, feature, key.expanduser(), login, base=base)
     for warning in result.warnings:
         console.info(f"warning: {warning}")
     console.info(

@@ -39,14 +39,19 @@ def run(args: CheckArgs) -> int:
     planned: list[ForgeRun] = []  # set by _run once the CI environment is read
     try:
         return _run(args, planned)
-    except OpsyncError as exc:
-        # A run that stopped (exit 2/3) still writes its document, in every format,
-        # and says so wherever a workflow or a person looks.
+    except Exception as exc:
+        # A run that stopped (exit 2/3; a bug or the unforeseen is exit 3, never a silent
+        # 1) still writes its document, in every format, and says so wherever a workflow
+        # or a person looks.
+        from opsync.errors import internal_error
         from opsync.results import error_report
 
-        report = error_report("check", exc.exit_code, exc.message, exc.hint)
+        error = exc if isinstance(exc, OpsyncError) else internal_error(exc)
+        report = error_report("check", error.exit_code, error.message, error.hint)
         _publish(report, args, planned[0] if planned else None)
-        raise
+        if error is exc:
+            raise
+        raise error from exc
 
 
 def in_actions() -> bool:

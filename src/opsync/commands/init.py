@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
         "week": week,
         "quarter": scaffold.week_quarter(week),
         "recent_weeks": recent[:-1],  # full weeks of data before this one
+        "repo_id": f"opsync-{uuid.uuid4()}",  # signed into approval records
     }
 
     def render(name: str, target: str, **extra: object) -> Planned:

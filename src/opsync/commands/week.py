@@ -45,15 +45,15 @@ def _week(week: str | None, today: date | None) -> str:
 
 
 def run_new(options: NewOptions) -> ExitCode:
-    from opsync.fsutil import write_new
+    from opsync.fsutil import inside, write_new
     from opsync.weekly import draft
     from opsync.workspace.root import find_root, open_workspace
 
     root = find_root(options.root)
     ws = open_workspace(root)
     made = draft(ws, _week(options.week, options.today), options.lang or ws.policy.lang)
-    target = root / made.path
     try:
+        target = inside(root, made.path)
         created = write_new(target, made.text)
     except OSError as exc:
         message = f"cannot write {made.path}: {exc.strerror or exc}"

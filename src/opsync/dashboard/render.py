@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opsync.dashboard.features_view import FeatureView
+from opsync.documents.markdown_doc import strip_comments as strip_html_comments
 from opsync.numfmt import num, signed
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,100}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def page_name(item: FeatureView | str) -> str:
@@ -45,12 +45,12 @@ def strip_comments(body: str) -> str:
                 fence = ""
             continue
         if match:
-            out.append(_COMMENT.sub("", "\n".join(chunk)))
+            out.append(strip_html_comments("\n".join(chunk)))
             chunk, fence = [], match.group(1)
             out.append(line)
             continue
         chunk.append(line)
-    out.append(_COMMENT.sub("", "\n".join(chunk)))
+    out.append(strip_html_comments("\n".join(chunk)))
     return "\n".join(out)
 
 

@@ -49,9 +49,23 @@ class Section:
 
     @property
     def is_empty(self) -> bool:
-        body = MARKER.sub("", self.text)
-        body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-        return not body.strip()
+        return not strip_comments(self.text).strip()
+
+
+def strip_comments(text: str) -> str:
+    """`text` without HTML comments (`<!-- ... -->`), as the regex `<!--.*?-->` would
+    remove them, in linear time: the regex rescans to the end from every unclosed `<!--`
+    (32,000 of them: 25 s)."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:  # no comment closes after here: none after any later `<!--` either
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @dataclass

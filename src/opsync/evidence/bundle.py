@@ -11,11 +11,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from opsync.workspace.source import FileSource, normalize
+from opsync.workspace.source import normalize
 
 POLICY_BUNDLE = "@policy"  # opsync.yml + allowed_signers: admins approve
 METRICS_BUNDLE = "@metrics"  # the registry: a product and an ops member approve
+
+
+class BlobSource(Protocol):
+    """Where blob ids come from: a FileSource, or a commit's lookups (Repo.at)."""
+
+    def blob_id(self, path: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ def material_paths(materials: Sequence[dict[str, object]]) -> list[str]:
     return paths
 
 
-def make_bundle(bundle_id: str, paths: Sequence[str], source: FileSource) -> Bundle:
+def make_bundle(bundle_id: str, paths: Sequence[str], source: BlobSource) -> Bundle:
     unique = sorted(set(paths))
     lines = tuple(f"{p} {source.blob_id(p) or '-'}" for p in unique)
     return Bundle(bundle_id, tuple(unique), lines)

@@ -1,9 +1,13 @@
 """Signed ops approval records: `opsync/approvals/<feature>/<login>.yml` (docs/gates.md).
 
-A record says "<reviewer> approved <feature> at bundle digest <digest>", signed with
-`ssh-keygen -Y sign -n opsync`. The signature covers a canonical text of every field
-that decides what the record means (feature, reviewer, digest, signed_at, format
-version), so editing any of them in the YAML breaks verification.
+A record says "in repository <repo>, <reviewer> approved <feature>'s change from bundle
+digest <base> to <digest>", signed with `ssh-keygen -Y sign -n opsync`. The signature
+covers a canonical text of every field that decides what the record means (repo,
+feature, reviewer, base, digest, signed_at, format version), so editing any of them in
+the YAML breaks verification. `base` makes an approval count only for the change it
+approved: restoring old content together with its old record (a revoked policy, a
+withdrawn approval) is a different change, from a different base. `repo` keeps a record
+made in another repository, for identical content, from counting here.
 
 `commit` is informational and not signed: the digest already binds the approval to the
 feature's content, and the commit a reviewer happened to look at can differ (a rebase,
@@ -35,7 +39,7 @@ from opsync.evidence import sshsig
 from opsync.findings import Finding
 
 RULE = "record-format"
-VERSION = 1
+VERSION = 2  # 2: `base` is signed (approvals are bound to the change they approved)
 PAYLOAD_HEADER = f"opsync-approval v{VERSION}"
 HEADER_COMMENT = "# Written by `opsync approve`; do not edit: any change breaks the signature.\n"
 REGENERATE_HINT = "records are written by the tool: run `opsync approve FEATURE --key KEY` again"
@@ -55,9 +59,12 @@ SIGNED_AT_RE = re.compile(
     r"([0-5][0-9]|60)(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
 COMMIT_RE = re.compile(r"[0-9a-f]{40}")
+REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")  # as the policy schema
 _SHAPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "repo": (REPO_RE, "the repository's identity (`repo:` in opsync.yml)"),
     "feature": (FEATURE_RE, "lowercase letters, digits and hyphens"),
     "reviewer": (LOGIN_RE, "a forge login such as `carol`, without `@`"),
+    "base": (DIGEST_RE, "`sha256:` and 64 lowercase hex digits"),
     "digest": (DIGEST_RE, "`sha256:` and 64 lowercase hex digits"),
     "signed_at": (SIGNED_AT_RE, "an RFC 3339 time such as `2026-11-24T09:30:00Z`"),
     "commit": (COMMIT_RE, "a full 40-digit commit id"),
@@ -68,15 +75,19 @@ State = Literal["valid", "bad-signature", "not-on-roster", "mismatch"]
 
 @dataclass(frozen=True)
 class ApprovalRecord:
+    repo: str  # the repository's identity (opsync.gate.identity)
     feature: str
     reviewer: str
+    base: str  # the bundle digest at the base the approved change was made against
     digest: str  # "sha256:<64 hex>", the feature's bundle digest when approved
     signed_at: str  # RFC 3339, UTC ("2026-11-24T09:30:00Z")
     commit: str | None  # informational only: not covered by the signature
     signature: str  # armored SSH signature over canonical_payload(...)
 
     def payload(self) -> bytes:
-        return canonical_payload(self.feature, self.reviewer, self.digest, self.signed_at)
+        return canonical_payload(
+            self.feature, self.reviewer, self.digest, self.signed_at, base=self.base, repo=self.repo
+        )
 
 
 @dataclass(frozen=True)
@@ -133,15 +144,19 @@ def location_of(approvals_dir: str, path: str) -> RecordLocation | None:
     return RecordLocation(parts[0], parts[1])
 
 
-def canonical_payload(feature: str, reviewer: str, digest: str, signed_at: str) -> bytes:
+def canonical_payload(
+    feature: str, reviewer: str, digest: str, signed_at: str, *, base: str, repo: str
+) -> bytes:
     """The exact bytes the signature covers: one `name: value` line per signed field."""
-    for value in (feature, reviewer, digest, signed_at):
+    for value in (repo, feature, reviewer, base, digest, signed_at):
         if not value or value != value.strip() or any(c in value for c in "\n\r"):
             raise ValueError(f"field value {value!r} cannot be signed unambiguously")
     return (
         f"{PAYLOAD_HEADER}\n"
+        f"repo: {repo}\n"
         f"feature: {feature}\n"
         f"reviewer: {reviewer}\n"
+        f"base: {base}\n"
         f"digest: {digest}\n"
         f"signed_at: {signed_at}\n"
     ).encode()
@@ -154,12 +169,22 @@ def create(
     key_path: Path,
     now: datetime | None = None,
     commit: str | None = None,
+    *,
+    base: str,
+    repo: str,
 ) -> ApprovalRecord:
     """Sign a new record with `key_path` (see sshsig.sign). Bad input is a ConfigError.
 
-    `now` defaults to the current time; a naive datetime is read as local time.
+    `base` is the bundle digest at the base the change was made against; `now` defaults
+    to the current time; a naive datetime is read as local time.
     """
-    fields = {"feature": feature, "reviewer": reviewer, "digest": digest}
+    fields = {
+        "repo": repo,
+        "feature": feature,
+        "reviewer": reviewer,
+        "base": base,
+        "digest": digest,
+    }
     if commit is not None:
         fields["commit"] = commit
     bad = _bad_field(fields)
@@ -169,16 +194,19 @@ def create(
         )
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     signed_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    signature = sshsig.sign(canonical_payload(feature, reviewer, digest, signed_at), key_path)
-    return ApprovalRecord(feature, reviewer, digest, signed_at, commit, signature)
+    payload = canonical_payload(feature, reviewer, digest, signed_at, base=base, repo=repo)
+    signature = sshsig.sign(payload, key_path)
+    return ApprovalRecord(repo, feature, reviewer, base, digest, signed_at, commit, signature)
 
 
 def dump(record: ApprovalRecord) -> str:
     """The record as YAML: fixed key order, the signature as a literal block."""
     data: dict[str, Any] = {
         "version": VERSION,
+        "repo": record.repo,
         "feature": record.feature,
         "reviewer": record.reviewer,
+        "base": record.base,
         "digest": record.digest,
         "signed_at": record.signed_at,
     }
@@ -213,8 +241,10 @@ def parse(raw: bytes, path: str) -> ApprovalRecord:
         message = f"{bad}: {data[bad]!r} is not {_SHAPES[bad][1]}"
         raise RecordProblem(RULE, message, REGENERATE_HINT, line, col, path)
     return ApprovalRecord(
+        repo=data["repo"],
         feature=data["feature"],
         reviewer=data["reviewer"],
+        base=data["base"],
         digest=data["digest"],
         signed_at=data["signed_at"],
         commit=data.get("commit"),
@@ -228,9 +258,11 @@ def check_record(
     expected_reviewer_from_path: str,
     allowed_signers: bytes,
     roster_ops: Sequence[str],
+    expected_repo: str,
 ) -> RecordVerdict:
     """Is this record a valid ops approval, as far as its place, signer and roster go?
 
+    - the record must be signed for this repository (`expected_repo`, from the base);
     - the path's feature and login must be the record's (a copied record is a mismatch;
       logins compare case-insensitively, as forges treat them);
     - the reviewer must be on the ops roster by login (case-insensitive, a leading `@`
@@ -239,6 +271,12 @@ def check_record(
       allowed_signers. Raises VerifyError if ssh-keygen cannot run at all.
     """
     who = record.reviewer
+    if record.repo != expected_repo:
+        return RecordVerdict(
+            "mismatch",
+            f"the record was signed for repository {record.repo!r}, not this one "
+            f"({expected_repo!r})",
+        )
     if record.feature != expected_feature:
         return RecordVerdict(
             "mismatch",

@@ -23,6 +23,9 @@ class Verdict(StrEnum):
     VALID = "valid"
     STALE = "stale"  # approved other content
     REJECTED = "rejected"  # not evidence at all (bad signature, bot, author...)
+    # The reviewer's standing word is "changes requested" (a GitHub review): it withdraws
+    # that reviewer's approvals from every source, records included.
+    OBJECTED = "changes requested"
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,23 @@ def tally(
     what: str,
     roster: RoleMembers | None = None,
 ) -> Tally:
-    """Count distinct valid approvers per role; a person fills one role at most."""
+    """Count distinct valid approvers per role; a person fills one role at most.
+
+    A reviewer's standing request for changes (in any source) beats their approvals in
+    every other source: the latest word wins, and an objection is never older than an
+    approval it sits beside (GitHub keeps one standing opinion per reviewer)."""
     valid: dict[str, Approval] = {}
     notes: list[str] = []
+    objecting = {a.login.casefold(): a for a in approvals if a.verdict is Verdict.OBJECTED}
     for item in approvals:
         key = item.login.casefold()
-        if item.verdict is not Verdict.VALID:
+        if item.verdict is Verdict.VALID and key in objecting:
+            why = objecting[key]
+            notes.append(
+                f"{item.login} ({item.source}): withdrawn — their latest word is "
+                f"{why.reason} ({why.source}, {why.where})"
+            )
+        elif item.verdict is not Verdict.VALID:
             notes.append(f"{item.login} ({item.source}): {item.verdict.value} — {item.reason}")
         elif author and key == author.casefold():
             notes.append(f"{item.login} ({item.source}): rejected — the PR author cannot approve")

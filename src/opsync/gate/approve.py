@@ -8,11 +8,12 @@ from pathlib import Path
 from opsync.errors import ConfigError
 from opsync.evidence import records, sshsig
 from opsync.evidence.bundle import METRICS_BUNDLE, POLICY_BUNDLE, Bundle, make_bundle
-from opsync.gate.context import feature_bundle, trusted_policy
-from opsync.git import open_repo
+from opsync.gate.context import feature_bundle, policy_paths, registry_paths, trusted_policy
+from opsync.gate.identity import repo_identity
+from opsync.git import Repo, open_repo
 from opsync.workspace.model import Workspace
-from opsync.workspace.policy import POLICY_FILE
-from opsync.workspace.source import FileSource, WorktreeSource
+from opsync.workspace.policy import POLICY_FILE, Policy
+from opsync.workspace.source import FileSource, Kind, WorktreeSource
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,17 @@ class Approved:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+# Where a PR usually merges into, when --base is not given.
+DEFAULT_BASES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
+
+
 def approve(
-    repo_path: Path, feature_id: str, key: Path, login: str | None, ref: str = "HEAD"
+    repo_path: Path,
+    feature_id: str,
+    key: Path,
+    login: str | None,
+    ref: str = "HEAD",
+    base: str | None = None,
 ) -> Approved:
     if not key.is_file():  # before guessing a login from it, which would blame the login
         raise ConfigError(
@@ -37,31 +47,67 @@ def approve(
         tree = repo.tree(head, f"HEAD {head[:7]}")
         policy, signers = trusted_policy(tree, head)
         reviewer = login or _login_for_key(key, signers, policy.paths.allowed_signers)
-        bundle = _bundle(feature_id, Workspace(tree, policy), tree)
-        worktree = WorktreeSource(repo.root)
+        start = repo.merge_base(_base_ref(repo, base), head)
+        start_tree = repo.tree(start, f"merge base {start[:7]}")
+        # What the gate trusts: the merge base's policy (HEAD's when the base has none yet).
+        at_start = start_tree.kind(POLICY_FILE) is Kind.FILE
+        base_policy = trusted_policy(start_tree, start)[0] if at_start else policy
+        bundle = _bundle(feature_id, Workspace(tree, policy), tree, base_policy)
         warnings = [
             f"{p} has uncommitted changes; you approve the committed version"
             for p in bundle.paths
-            if _dirty(worktree.blob_id(p), tree.blob_id(p))
+            if _dirty(WorktreeSource(repo.root).blob_id(p), tree.blob_id(p))
         ]
-    if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
-        warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
-    record = records.create(feature_id, reviewer, bundle.digest, key, commit=head)
-    rel = records.record_path(policy.paths.approvals, feature_id, reviewer)
-    target = repo.root / rel
-    replaced = target.exists()
-    from opsync.fsutil import write_atomic
+        if not feature_id.startswith("@") and not policy.has_role(reviewer, "ops"):
+            warnings.append(f"{reviewer} is not in roles.ops; the gate will not count this")
+        before = make_bundle(bundle.id, bundle.paths, repo.at(start))  # as the gate reads it
+        record = records.create(
+            feature_id,
+            reviewer,
+            bundle.digest,
+            key,
+            commit=head,
+            base=before.digest,
+            repo=repo_identity(repo, start, base_policy),
+        )
+        rel = records.record_path(policy.paths.approvals, feature_id, reviewer)
+        from opsync.fsutil import inside, write_atomic
 
-    write_atomic(target, records.dump(record))
-    return Approved(rel, reviewer, bundle.digest, replaced, tuple(warnings))
+        try:
+            target = inside(repo.root, rel)
+        except OSError as exc:
+            raise ConfigError(
+                f"refusing to write {rel}: {exc.filename} is a symlink or not a folder",
+                f"make {exc.filename} a real folder of the repository "
+                "(records never go through links)",
+            ) from None
+        replaced = target.exists()
+        write_atomic(target, records.dump(record))
+        inside(repo.root, rel)  # still no link on the way (a folder swapped meanwhile)
+        return Approved(rel, reviewer, bundle.digest, replaced, tuple(warnings))
 
 
-def _bundle(feature_id: str, ws: Workspace, tree: FileSource) -> Bundle:
+def _base_ref(repo: Repo, base: str | None) -> str:
+    """The branch the change merges into: the approval is for the change from there."""
+    if base is not None:
+        return repo.resolve(base)
+    for name in DEFAULT_BASES:
+        try:
+            return repo.resolve(name)
+        except ConfigError:
+            continue
+    raise ConfigError(
+        "cannot tell which branch this change merges into",
+        "pass --base with the pull request's target branch, e.g. `--base origin/main`",
+    )
+
+
+def _bundle(feature_id: str, ws: Workspace, tree: FileSource, base: Policy) -> Bundle:
     paths = ws.policy.paths
     if feature_id == POLICY_BUNDLE:
-        return make_bundle(feature_id, [POLICY_FILE, paths.allowed_signers], tree)
+        return make_bundle(feature_id, policy_paths(base, ws.source), tree)
     if feature_id == METRICS_BUNDLE:
-        return make_bundle(feature_id, [paths.metrics], tree)
+        return make_bundle(feature_id, registry_paths(base, ws.source), tree)
     loaded = ws.load_feature(paths.feature_path(feature_id))
     feature = loaded.value
     if feature is None:
@@ -90,5 +136,6 @@ def _login_for_key(key: Path, signers: bytes, signers_path: str) -> str:
 
 
 def _dirty(on_disk: str | None, committed: str | None) -> bool:
-    """Does the working-tree file differ from the committed blob? (a link never counts)"""
+    """Does the working-tree file differ from the committed blob? The working-tree side
+    is read only through real folders (WorktreeSource), never through a link."""
     return committed is not None and on_disk is not None and on_disk != committed

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from opsync.errors import ConfigError
 from opsync.evidence.bundle import Bundle, make_bundle, material_paths
+from opsync.evidence.record_source import Baseline
 from opsync.evidence.roster import Roster, TeamLookup
 from opsync.evidence.tally import EvidenceSource, Requirement, Tally, tally
 from opsync.git import Repo
 from opsync.workspace.model import Feature, Workspace, load_policy
-from opsync.workspace.policy import POLICY_FILE, Policy
+from opsync.workspace.policy import POLICY_FILE, Paths, Policy
 from opsync.workspace.source import FileSource, Kind
 
 
@@ -95,6 +96,41 @@ def trusted_policy(base_tree: FileSource, base: str) -> tuple[Policy, bytes]:
     signers_path = policy.paths.allowed_signers
     signers = base_tree.read(signers_path) if base_tree.kind(signers_path) is Kind.FILE else b""
     return policy, signers
+
+
+def policy_paths(base: Policy, head: FileSource) -> list[str]:
+    """Every file that decides who may approve, at its base and at its head location: a
+    PR that moves `allowed_signers` has the new file approved with the policy."""
+    moved = _head_paths(head)
+    signers = [moved.allowed_signers] if moved else []
+    return sorted({POLICY_FILE, base.paths.allowed_signers, *signers})
+
+
+def registry_paths(base: Policy, head: FileSource) -> list[str]:
+    """The metric registry at its base and at its head location."""
+    moved = _head_paths(head)
+    return sorted({base.paths.metrics, *([moved.metrics] if moved else [])})
+
+
+def _head_paths(head: FileSource) -> Paths | None:
+    """`paths:` of the head's opsync.yml (untrusted data: only where files are)."""
+    head_policy = load_policy(head)[0]
+    return head_policy.paths if head_policy is not None else None
+
+
+def make_baseline(repo: Repo, base: str, merge_base: str) -> Baseline:
+    """What the PR changes from: records on `base` stand; new ones must approve the change
+    from the merge base (the content the diff starts at)."""
+    start = repo.at(merge_base)  # a few lookups, not a parse of 20,000-entry folders
+
+    def digest_before(bundle: Bundle) -> str:
+        return make_bundle(bundle.id, bundle.paths, start).digest
+
+    return Baseline(
+        repo.at(base),
+        digest_before,
+        lambda path, blob: repo.ever_committed(base, blob, path),
+    )
 
 
 def feature_bundle(feature: Feature, source: FileSource) -> Bundle:

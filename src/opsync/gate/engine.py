@@ -24,13 +24,22 @@ from opsync.evidence.roster import Roster
 from opsync.evidence.tally import EvidenceSource, Requirement, Tally
 from opsync.findings import Finding, Severity, exit_code_for, sort_findings
 from opsync.gate import gates
-from opsync.gate.context import Forge, GateContext, feature_bundle, trusted_policy
+from opsync.gate.context import (
+    Forge,
+    GateContext,
+    feature_bundle,
+    make_baseline,
+    policy_paths,
+    registry_paths,
+    trusted_policy,
+)
+from opsync.gate.identity import lazy_identity
 from opsync.gate.touched import Touched, find_touched
 from opsync.git import Repo, open_repo
 from opsync.results import FeatureResult, Report
 from opsync.rules import registry as rules
-from opsync.workspace.model import Feature, Workspace, load_yaml_file
-from opsync.workspace.policy import POLICY_FILE, STATUSES
+from opsync.workspace.model import Feature, Workspace, load_policy
+from opsync.workspace.policy import STATUSES
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,16 @@ def open_context(repo: Repo, options: CheckOptions, forge: Forge | None) -> Gate
     sources: list[EvidenceSource] = []
     notes: list[str] = []
     if "record" in policy.sources:
-        sources.append(RecordEvidence(head_tree, policy.paths.approvals, signers, roster.logins))
+        sources.append(
+            RecordEvidence(
+                head_tree,
+                policy.paths.approvals,
+                signers,
+                roster.logins,
+                lazy_identity(repo, base, policy),
+                make_baseline(repo, base, merge_base),
+            )
+        )
     consulted = forge is not None and forge.name in policy.sources
     if forge is not None and consulted:
         if forge.reviews is not None:
@@ -161,23 +179,26 @@ def judge_weeks(ctx: GateContext, touched: Touched, out: Judged) -> None:
 def judge_policy_and_registry(ctx: GateContext, touched: Touched, out: Judged) -> None:
     """A policy change needs an admin; a registry change a product and an ops member."""
     policy, ws = ctx.policy, ctx.ws
-    if touched.policy_changed:
+    # Every file that decides who may approve, at its base and at its head location.
+    guarded = policy_paths(policy, ws.source)
+    metrics = registry_paths(policy, ws.source)
+    if touched.policy_changed or any(p in guarded for p in touched.changed):
         _special(
             ctx,
             POLICY_BUNDLE,
-            [POLICY_FILE, policy.paths.allowed_signers],
+            guarded,
             Requirement((("admins", 1),)),
             "policy-approval",
             "opsync.yml / allowed_signers",
             out,
         )
-        _, head_policy_problems = load_yaml_file(ws.source, POLICY_FILE, "policy")
+        _, head_policy_problems = load_policy(ws.source)
         out.findings.extend(head_policy_problems)
-    if touched.registry_changed:
+    if touched.registry_changed or any(p in metrics for p in touched.changed):
         _special(
             ctx,
             METRICS_BUNDLE,
-            [policy.paths.metrics],
+            metrics,
             Requirement((("product", 1), ("ops", 1))),
             "registry-approval",
             "the metric registry",

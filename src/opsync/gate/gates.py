@@ -113,7 +113,7 @@ def ops_involvement(feature: Feature, ws: Workspace) -> Outcome:
 
 
 def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
-    from opsync.isoweek import current_week, weeks_between
+    from opsync.isoweek import current_week, parse_week, weeks_between
 
     week = feature.meta.get("week")
     if not week:
@@ -123,6 +123,16 @@ def week_alignment(feature: Feature, ws: Workspace, today: date) -> Outcome:
             "the spec names no week",
             "add `week: <ISO week>` naming the week doc that planned it",
             ["id"],
+        )
+    try:
+        parse_week(week)
+    except ValueError as exc:  # `2025-W53` (no such week), `0000-W01`: a finding, not a crash
+        return _outcome(
+            Gate.WEEK_ALIGNMENT,
+            False,
+            str(exc),
+            "name an existing ISO week, e.g. `week: 2026-W48`",
+            ["week"],
         )
     if not ws.week_exists(week):
         return _outcome(

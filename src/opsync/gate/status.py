@@ -18,6 +18,7 @@ from opsync.evidence.tally import Requirement, Tally
 from opsync.findings import Finding, exit_code_for, sort_findings
 from opsync.gate import gates
 from opsync.gate.context import GateContext, feature_bundle, trusted_policy
+from opsync.gate.identity import lazy_identity
 from opsync.git import open_repo
 from opsync.results import FeatureResult, Report
 from opsync.workspace.model import Workspace
@@ -32,7 +33,8 @@ def run_status(
         policy, signers = trusted_policy(tree, head)
         ws = Workspace(tree, policy)
         roster = Roster(policy)
-        records = RecordEvidence(tree, policy.paths.approvals, signers, roster.logins)
+        identity = lazy_identity(repo, head, policy)
+        records = RecordEvidence(tree, policy.paths.approvals, signers, roster.logins, identity)
         ctx = GateContext(
             repo=repo,
             base=head,

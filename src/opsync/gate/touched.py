@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from opsync.evidence.bundle import material_paths
 from opsync.findings import Finding
-from opsync.gate.globs import matches
 from opsync.git import Change, Repo
+from opsync.globs import matches
 from opsync.workspace.model import Workspace
 
 FEATURE_LINE = re.compile(
@@ -68,6 +68,9 @@ def find_touched(
                 )
             )
         elif new_id:
+            if old_id and old_id != new_id and not ws.feature_exists(old_id):
+                # A rename deletes the old feature (git pairs a delete and an add as R<score>).
+                out.findings.append(_deleted(change.old_path or "", old_id, f"renamed to {new_id}"))
             out.add(new_id, "spec renamed" if old_id and old_id != new_id else "spec changed")
             out.spec_before[new_id] = (
                 None if change.status == "A" else (change.old_path or change.path)
@@ -121,11 +124,21 @@ def _by_launch_folder(others: list[str], ws: Workspace, out: Touched) -> None:
             out.add(feature.file_id, f"launch material changed: {path}")
 
 
+# The grep is a pre-filter, so it must find a superset of the specs that concern a
+# change, however their YAML is spelled. A `code` key, quoted or not (`"code":`,
+# `code :`, `!!str code`, an anchor later used as the key), holds the letters `code`
+# unless a double-quoted escape spells it (`"\x63ode"`): hence `code` and a backslash.
+# A material path is normalised (`./`, `//`), so what it always holds literally,
+# escapes aside, is the changed file's last component.
+_ALWAYS = ("code", "\\")
+
+
 def _by_grep(changed: list[str], ws: Workspace, repo: Repo, head: str, out: Touched) -> None:
-    """Specs that list a changed file as a material or have `code:` globs, in one
-    `git grep` over the head's specs; then exact checks on just those specs."""
+    """Specs that may list a changed file as a material or have `code:` globs, in one
+    `git grep` over the head's specs; then exact checks (YAML parsed) on just those."""
     wanted = set(changed)
-    for spec in repo.grep_files(head, [*changed, "code:"], ws.policy.paths.features):
+    names = sorted({p.rsplit("/", 1)[-1] for p in changed})
+    for spec in repo.grep_files(head, [*names, *_ALWAYS], ws.policy.paths.features):
         if _spec_id(spec, ws.policy.paths.features) is None:
             continue
         feature = ws.feature_at(spec)

@@ -28,7 +28,9 @@ MAX_BODY = 20 * 1024 * 1024  # a review list is kilobytes; refuse runaway respon
 MAX_PAGES = 200  # 20,000 items at per_page=100: far beyond any real review list
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+# `[^<>]`, not `[^>]`: from each `<` the match stops at the next `<`, so a hostile Link
+# header of 60,000 `<` is read in linear time, not quadratic.
+_LINK_NEXT = re.compile(r'<([^<>]+)>\s*;\s*rel="?next"?')
 _TOKEN_HINT = "set GITHUB_TOKEN (in a workflow: `GITHUB_TOKEN: ${{ github.token }}`)"
 
 
@@ -311,8 +313,12 @@ def _split_repo(repo: str) -> tuple[str, str]:
 def _decode(resp: _Response, what: str) -> Any:
     if len(resp.body) > MAX_BODY:
         raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
+    from opsync.jsonload import TooDeep, loads
+
     try:
-        return json.loads(resp.body)
+        return loads(resp.body)
+    except TooDeep as exc:
+        raise VerifyError(f"{what}: GitHub's answer is {exc}", None) from None
     except ValueError:
         raise VerifyError(
             f"{what}: GitHub sent something that is not JSON (HTTP {resp.status})",
@@ -322,8 +328,10 @@ def _decode(resp: _Response, what: str) -> Any:
 
 def _api_message(resp: _Response) -> str:
     """GitHub's own `message`, short, for context in errors."""
+    from opsync.jsonload import loads
+
     try:
-        data = json.loads(resp.body)
+        data = loads(resp.body)
     except ValueError:
         return ""
     msg = data.get("message") if isinstance(data, Mapping) else None

@@ -25,13 +25,12 @@ How the gate should treat each event:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opsync.errors import ConfigError
+from opsync.errors import ConfigError, VerifyError
 
 PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review"})
 SUPPORTED_EVENTS = PR_EVENTS | {"merge_group", "workflow_run"}
@@ -96,8 +95,12 @@ def _read_payload(path: str, name: str) -> dict[str, Any]:
         raise ConfigError(f"cannot read the event payload {path}: {exc.strerror}", hint) from None
     if len(raw) > MAX_PAYLOAD:
         raise ConfigError(f"the event payload {path} is larger than 25 MB", hint)
+    from opsync.jsonload import TooDeep, loads
+
     try:
-        data = json.loads(raw)
+        data = loads(raw)
+    except TooDeep as exc:  # not GitHub's: exit 3, the run could not be judged
+        raise VerifyError(f"the event payload {path}: {exc}", hint) from None
     except ValueError as exc:
         raise ConfigError(f"the event payload {path} is not valid JSON: {exc}", hint) from None
     if not isinstance(data, dict):

@@ -138,6 +138,18 @@ class GitHubEvidence:
             # Roles are decided by the tally (a review may count as product or ops).
             verdict = review_is_evidence(review, self.author, lambda _login: True)
             where = f"review {review.id}"
+            if review.state == CHANGES_REQUESTED and review.user_type == "User":
+                # An objection withdraws this reviewer's records too (see tally).
+                found.append(
+                    Approval(
+                        review.login,
+                        self.name,
+                        Verdict.OBJECTED,
+                        f"{review.login} requested changes at {review.commit_id[:7]}",
+                        where,
+                    )
+                )
+                continue
             if not verdict.ok:
                 found.append(
                     Approval(review.login, self.name, Verdict.REJECTED, verdict.reason, where)

@@ -7,6 +7,8 @@ Output is capped below GitHub's limits with a "N more not shown" line.
 
 from __future__ import annotations
 
+import re
+
 from opsync.findings import Finding, Severity, sort_findings
 from opsync.i18n import t, translate_known
 from opsync.report.text_format import GATE_SEVERITY, counts, location
@@ -36,13 +38,20 @@ GATE_ORDER = GATES  # table columns follow docs/gates.md's order
 # HTML, entities, tables, math, strikethrough). A backslash makes each one literal.
 _SPECIAL = frozenset("\\`*_{}[]()<>#+!|~&$:")
 _WORD_JOINER = "\u2060"  # after "@": still shows "@name", but no longer mentions anyone
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """`text` as literal inline Markdown on one line."""
+    """`text` as literal inline Markdown on one line.
+
+    GitHub also turns bare `www.x` and `scheme://x` text into links (the autolink
+    extension), which no escape prevents: a word joiner after `www` and in `://` keeps
+    the text as shown but unlinked.
+    """
     one_line = " ".join(text.splitlines())
     escaped = "".join(f"\\{ch}" if ch in _SPECIAL else ch for ch in one_line)
-    return escaped.replace("@", "@" + _WORD_JOINER)
+    escaped = escaped.replace("@", "@" + _WORD_JOINER).replace("\\://", f"\\:{_WORD_JOINER}//")
+    return _WWW.sub(lambda m: m.group(1) + _WORD_JOINER + ".", escaped)
 
 
 def _heading(report: Report) -> str:

@@ -14,6 +14,7 @@ import click
 
 from opsync.findings import Finding, Severity, sort_findings
 from opsync.results import GateState, Report
+from opsync.safetext import flat, neutral_line, one_line
 
 STATE_SYMBOLS: dict[GateState, str] = {
     GateState.PASS: "✓",
@@ -92,21 +93,6 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts)
 
 
-def one_line(text: str) -> str:
-    """Repo text made safe for a terminal or a CI log: one line, no control characters.
-
-    A raw newline could start a GitHub workflow command (`::warning ...`) in an Actions
-    log; an escape sequence could rewrite the terminal. Both are shown, not obeyed.
-    """
-    flat = " ".join(text.splitlines())
-    return "".join(f"\\x{ord(ch):02x}" if _is_control(ch) else ch for ch in flat)
-
-
-def _is_control(ch: str) -> bool:
-    code = ord(ch)
-    return (code < 0x20 and ch != "\t") or 0x7F <= code <= 0x9F
-
-
 def location(finding: Finding) -> str:
     """`path:line:col`, dropping the parts that are 0 ("the whole file")."""
     loc = finding.path
@@ -142,7 +128,7 @@ def render(report: Report, *, color: bool = False) -> str:
         for f in group:
             severity = style(f.severity.value, SEVERITY_COLORS[f.severity], bold=True)
             # "./" keeps a path like `::x` from reading as a workflow command in a CI log.
-            where = clean(location(f))
+            where = flat(location(f))
             where = style("./" + where if where.startswith(":") else where, "white", bold=True)
             lines.append(f"{where}: {severity} {clean(f.rule)}: {clean(f.message)}")
             if f.hint:
@@ -157,4 +143,5 @@ def render(report: Report, *, color: bool = False) -> str:
     lines.append(style(summary_line(report), "green" if ok else "red", bold=True))
     if report.enforcement == "advisory":
         lines.append(ADVISORY_LINE)
-    return "\n".join(lines) + "\n"
+    # Every line, whatever produced it, is checked once more (the mechanism, not each field).
+    return "\n".join(neutral_line(line) for line in lines) + "\n"

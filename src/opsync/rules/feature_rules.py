@@ -8,6 +8,7 @@ from typing import Any
 
 from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
+from opsync.globs import GLOB_HINT, glob_problem
 from opsync.rules.registry import rule
 from opsync.workspace.model import Feature
 from opsync.workspace.source import Kind, normalize
@@ -70,7 +71,22 @@ def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 @rule("feature-week", TARGET, "The `week` a spec names has a week doc.")
 def week(feature: Feature, ws: Any) -> Iterator[Finding]:
+    from opsync.isoweek import parse_week
+
     value = feature.meta.get("week")
+    try:
+        if value:
+            parse_week(value)
+    except ValueError as exc:  # `2025-W53`, `0000-W01`: no such week in the calendar
+        yield finding_at(
+            feature.doc,
+            feature.path,
+            ["week"],
+            "feature-week",
+            str(exc),
+            "name an existing ISO week, e.g. `week: 2026-W48`",
+        )
+        return
     if value and not ws.week_exists(value):
         yield finding_at(
             feature.doc,
@@ -140,6 +156,21 @@ def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
                 rule="feature-sections",
                 message=f"section '{name}' is missing",
                 hint=f"add `<!-- opsync:{name} -->` and a `## {title}` heading",
+            )
+
+
+@rule("feature-code-glob", TARGET, "Every `code:` glob can match a path (none silently never).")
+def code_globs(feature: Feature, ws: Any) -> Iterator[Finding]:
+    for index, pattern in enumerate(feature.code):
+        problem = glob_problem(pattern) if isinstance(pattern, str) else None
+        if problem:
+            yield finding_at(
+                feature.doc,
+                feature.path,
+                ["code", index],
+                "feature-code-glob",
+                f"code glob {_short(pattern)} never matches: it {problem}",
+                GLOB_HINT,
             )
 
 

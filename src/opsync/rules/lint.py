@@ -58,7 +58,7 @@ def lint(
     ws = Workspace(source, policy)
     explicit = selection is not None
     selection = selection or Selection()
-    findings: list[Finding] = []
+    findings: list[Finding] = list(problems)  # a valid policy may still have findings
     registry = ws.registry  # loaded once: features and weeks check against it
     if registry is not None and selection.registry:
         findings += rules.run("registry", registry, ws)

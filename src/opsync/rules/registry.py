@@ -83,6 +83,7 @@ declare("front-matter-unclosed", "file", "The front-matter block ends with a `--
 declare("schema", "file", "The file matches its JSON Schema (`opsync schema KIND`).")
 declare("unsafe-path", "file", "opsync files and materials are regular files, never symlinks.")
 declare("policy-missing", "file", "The workspace has an `opsync.yml`.")
+declare("policy-glob", "file", "Every `require_feature_for` glob can match a path.")
 declare("registry-missing", "file", "The workspace has a metric registry.")
 
 # Raised while reading metric values (opsync.metrics.values).

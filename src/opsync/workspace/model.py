@@ -208,7 +208,28 @@ def load_policy(source: FileSource) -> tuple[Policy | None, list[Finding]]:
                 )
             ]
         return None, findings
-    return Policy.from_dict(file.data), []
+    return Policy.from_dict(file.data), _policy_glob_findings(file)
+
+
+def _policy_glob_findings(file: YamlFile) -> list[Finding]:
+    """`require_feature_for` globs that can never match: a fail-open, so an error."""
+    from opsync.globs import GLOB_HINT, glob_problem
+
+    found = []
+    for index, pattern in enumerate(file.data.get("require_feature_for") or ()):
+        problem = glob_problem(pattern) if isinstance(pattern, str) else None
+        if problem:
+            found.append(
+                finding_at(
+                    file,
+                    POLICY_FILE,
+                    ["require_feature_for", index],
+                    "policy-glob",
+                    f"require_feature_for glob {pattern!r} never matches: it {problem}",
+                    GLOB_HINT,
+                )
+            )
+    return found
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class NotifyChannel:
 @dataclass(frozen=True)
 class Policy:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    repo: str = ""  # this repository's identity for signed records (opsync.gate.identity)
     enforcement: str = "blocking"
     min_approvals: int = 1
     sources: tuple[str, ...] = ("record",)
@@ -127,6 +128,7 @@ class Policy:
         week = data.get("week") or {}
         return cls(
             roles=roles,
+            repo=str(data.get("repo") or ""),
             enforcement=data.get("enforcement", "blocking"),
             min_approvals=int(signoff.get("min_approvals", 1)),
             sources=tuple(signoff.get("sources", ("record",))),

@@ -7,6 +7,7 @@ Both implement `FileSource`; everything that reads opsync files goes through it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -89,12 +90,19 @@ class WorktreeSource:
             return Kind.DIR
         return Kind.OTHER
 
+    def _safe(self, path: str) -> Path:
+        """The path on disk, refused when a folder on the way is a symlink (O_NOFOLLOW
+        guards only the last component)."""
+        if self.kind(path) is Kind.SYMLINK:
+            raise OSError(errno.ELOOP, "refusing to follow a symlink", path)
+        return self._abs(path)
+
     def size(self, path: str) -> int:
-        return os.lstat(self._abs(path)).st_size
+        return os.lstat(self._safe(path)).st_size
 
     def read(self, path: str) -> bytes:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self._abs(path), flags)
+        fd = os.open(self._safe(path), flags)
         with os.fdopen(fd, "rb") as handle:
             return handle.read()
 
