@@ -24,6 +24,7 @@ GATES = (
     "launch-materials",
     "co-validation",
     "ops-signoff",
+    "expected-effect",
 )
 
 DEFAULT_GATE_FROM: dict[str, str] = {
@@ -33,6 +34,7 @@ DEFAULT_GATE_FROM: dict[str, str] = {
     "launch-materials": "validation",
     "co-validation": "validation",
     "ops-signoff": "research",
+    "expected-effect": "build",
 }
 
 
@@ -82,6 +84,7 @@ class Policy:
     section_titles: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_SECTION_TITLES)
     )
+    lang: str = "en"  # the team's language (DESIGN §9)
 
     @property
     def blocking(self) -> bool:
@@ -130,4 +133,5 @@ class Policy:
             stale_week_after=int(limits.get("stale_week_after", 4)),
             week_due_weekday=int(week.get("due_weekday", 3)),
             section_titles=titles,
+            lang=str(data.get("lang", "en")),
         )

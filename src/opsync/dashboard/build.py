@@ -36,6 +36,7 @@ SHORT = {
     "launch-materials": "materials",
     "co-validation": "co-val",
     "ops-signoff": "sign-off",
+    "expected-effect": "promise",
 }
 LIMITS = {"per_status": 25, "tree_features": 8, "metric_features": 20, "recent": 12}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

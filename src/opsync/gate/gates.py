@@ -1,4 +1,4 @@
-"""The six gates of DESIGN §3, evaluated for one feature at the PR head.
+"""The gates of DESIGN §3 (and §8's expected-effect), evaluated for one feature at the PR head.
 
 Each gate yields a GateResult for the table and, when it does not pass, a located
 Finding whose rule id is the gate's name.
@@ -227,6 +227,23 @@ def co_validation(feature: Feature, state: MaterialState) -> Outcome:
     )
 
 
+def expected_effect(feature: Feature) -> Outcome:
+    from opsync.impact.promise import parse_promise
+
+    raw = feature.meta.get("expected")
+    promise, problem = parse_promise(raw)
+    if promise is None:
+        return _outcome(
+            "expected-effect",
+            False,
+            f"{problem} (status: {feature.status})",
+            "state what the feature should move, e.g. "
+            "`expected: {direction: up, change: 5%, within: 12}`",
+            ["expected"] if raw is not None else ["status"],
+        )
+    return _outcome("expected-effect", True, f"promises {promise.text()}", "", ["expected"])
+
+
 def evaluate(
     feature: Feature,
     ws: Workspace,
@@ -243,6 +260,7 @@ def evaluate(
         "launch-materials": lambda: launch_materials(feature, state),
         "co-validation": lambda: co_validation(feature, state),
         "ops-signoff": lambda: untracked_materials(feature) or _signoff(signoff()),
+        "expected-effect": lambda: expected_effect(feature),
     }
     results: list[GateResult] = []
     findings: list[Finding] = []
