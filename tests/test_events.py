@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from impactflow import Workspace, week_doc
 
+from impactflow import Workspace, week_doc
 from opsync.impact.events import NO_HISTORY, SHALLOW, launch_history, status_of
 
 FEATURES = "opsync/features"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from impactflow import Workspace, week_doc, weekly_csv
 
+from impactflow import Workspace, week_doc, weekly_csv
 from opsync.impact.promise import Promise, parse_promise
 from opsync.impact.stats import bootstrap, compare, judge, percentile
 

@@ -90,7 +90,9 @@ Examples:
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
     show_default=True, help="Output format.",
 )  # fmt: skip
-@click.option("--ref", default="HEAD", show_default=True, help="The branch whose history dates launches.")
+@click.option(
+    "--ref", default="HEAD", show_default=True, help="The branch whose history dates launches."
+)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),

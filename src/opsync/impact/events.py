@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class Event:
     path: str = ""
 
     @property
-    def start(self) -> date | None:
+    def start(self) -> dt.date | None:
         from opsync.isoweek import week_start
 
         if self.kind == "campaign":
