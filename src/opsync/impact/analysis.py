@@ -173,9 +173,7 @@ def _with(base: Impact, **changes: Any) -> Impact:
     return replace(base, **changes)
 
 
-def metric_series(
-    ws: Any, grain: str
-) -> dict[str, dict[str, float | None]]:
+def metric_series(ws: Any, grain: str) -> dict[str, dict[str, float | None]]:
     """Every metric's values at `grain` (composites computed from their inputs)."""
     from opsync.dashboard.model import load_values
     from opsync.metrics.graph import compute_series

@@ -85,9 +85,7 @@ def event_line(e: Event, w: dict[str, str]) -> str:
 
 def _rows(i: Impact, w: dict[str, str]) -> list[tuple[str, str]]:
     c = i.comparison
-    launched = (
-        f"{i.launched.isoformat()} ({i.launch_period})" if i.launched else w["unknown"]
-    )
+    launched = f"{i.launched.isoformat()} ({i.launch_period})" if i.launched else w["unknown"]
     rows = [
         (w["metric"], f"{i.metric or '—'} ({i.grain}, {i.window} {w['periods']})"),
         (w["launched"], launched),

@@ -81,9 +81,7 @@ def bootstrap(
 def compare(before: Sequence[float], after: Sequence[float]) -> Comparison:
     """Means and change; numbers only when each side has at least MIN_PERIODS values."""
     if len(before) < MIN_PERIODS or len(after) < MIN_PERIODS:
-        return Comparison(
-            Side(len(before), None), Side(len(after), None), None, None, None, None
-        )
+        return Comparison(Side(len(before), None), Side(len(after), None), None, None, None, None)
     mb, ma = mean(before), mean(after)
     change = ma - mb
     change_pct = change / abs(mb) * 100 if mb != 0 else None

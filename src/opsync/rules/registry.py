@@ -29,6 +29,7 @@ RULE_MODULES = (
     "opsync.rules.week_rules",
     "opsync.rules.feature_rules",
     "opsync.rules.gate_rules",
+    "opsync.rules.outcome_rules",
 )
 
 
