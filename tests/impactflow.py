@@ -47,10 +47,10 @@ def spec(
 
 
 def week_doc(week: str, support: list[tuple[str, str]]) -> str:
-    rows = "".join(f"  - {{for: {f}, action: {a!r}, owner: carol}}\n" for f, a in support)
+    rows = "".join(f"\n  - {{for: {f}, action: {a!r}, owner: carol}}" for f, a in support)
     return (
         f"---\nweek: {week}\ngoal: {{statement: grow, metric: conversion}}\n"
-        f"product_actions: []\nops_support:\n{rows}---\n# {week}\n"
+        f"product_actions: []\nops_support:{rows or ' []'}\n---\n# {week}\n"
     )
 
 

@@ -141,7 +141,11 @@ def build(d: Dashboard, out: Path, progress: Progress | None = None) -> BuildRes
 
     _prepare(out)
     env = environment()
-    common: dict[str, Any] = {"d": d, "short": SHORT, "version": __version__, "lang": "en"}
+    from opsync.dashboard.labels import labels
+
+    common: dict[str, Any] = {
+        "d": d, "short": SHORT, "version": __version__, "lang": d.lang, "t": labels(d.lang),
+    }  # fmt: skip
     common.update(LIMITS)
     put(out / MARKER, "opsync dashboard output: rebuilt by `opsync dashboard`\n")
     put(out / ".nojekyll", "")  # GitHub Pages: serve the files as they are

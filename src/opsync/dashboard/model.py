@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from opsync.dashboard.features_view import FeatureView, committed_results, feature_views
+from opsync.dashboard.impact_view import ImpactView, collect_impact
 from opsync.dashboard.metrics_view import MetricView, TreeNode, metric_tree, metric_views
 from opsync.errors import ConfigError
 from opsync.findings import Finding
@@ -46,6 +47,8 @@ class Dashboard:
     weeks: list[WeekView]
     warnings: list[str] = field(default_factory=list)
     problems: int = 0  # findings behind the warnings
+    impact: ImpactView = field(default_factory=ImpactView)  # events, cards, outcomes due
+    lang: str = "en"
 
     @property
     def north_star(self) -> MetricView | None:
@@ -164,6 +167,7 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
     committed, head = committed_results(root, today)
     views = feature_views(ws, features, committed, today)
     weeks = week_views(ws, metrics)
+    impact = collect_impact(ws, root, features, metrics, today)
     findings += ws.findings
     warnings = [_located(f) for f in sorted(findings)[:MAX_WARNINGS]]
     if len(findings) > MAX_WARNINGS:
@@ -172,5 +176,6 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
         warnings.append("run `opsync validate` to see every problem and how to fix it")
     tree = metric_tree(registry) if registry else []
     return Dashboard(
-        today, current_week(today), head, metrics, tree, views, weeks, warnings, len(findings)
-    )
+        today, current_week(today), head, metrics, tree, views, weeks, warnings, len(findings),
+        impact, ws.policy.lang,
+    )  # fmt: skip
