@@ -28,9 +28,7 @@ class ImpactView:
     @property
     def recent_launches(self) -> list[Event]:
         dated = [e for e in self.events if e.kind == "launch" and e.date is not None]
-        return sorted(dated, key=lambda e: (e.date or date.min, e.feature))[-RECENT_LAUNCHES:][
-            ::-1
-        ]
+        return sorted(dated, key=lambda e: (e.date or date.min, e.feature))[-RECENT_LAUNCHES:][::-1]
 
 
 def _detail(event: Event) -> str:

@@ -78,7 +78,8 @@ LABELS: dict[str, dict[str, str]] = {
         "impact_none": "尚未上线：上线后这里显示效果卡片。",
         "outcomes_due": "待复盘的结果",
         "outcomes_due_none": "目前没有需要复盘的功能。",
-        "outcomes_due_intro": "承诺周期已过、仍未写结果复盘的已上线功能：指标怎么变了，决定保留、迭代还是回滚？",
+        "outcomes_due_intro": "承诺周期已过、仍未写结果复盘的已上线功能："
+        "指标怎么变了，决定保留、迭代还是回滚？",
         "recent_launches": "最近上线",
         "recent_launches_none": "还没有上线记录。",
         "launched": "上线",

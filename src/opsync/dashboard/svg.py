@@ -143,7 +143,7 @@ def chart(
     x_labels = tuple(
         (round(x(i), 1), p.period)
         for i, p in enumerate(points)
-        if i % every == 0 or i == len(points) - 1 and len(points) <= MAX_X_LABELS
+        if i % every == 0 or (i == len(points) - 1 and len(points) <= MAX_X_LABELS)
     )
     y_ticks = tuple((round(y(v), 1), tick_text(v)) for v in ticks)
     starts = [period_start(p.period) or date.max for p in points]

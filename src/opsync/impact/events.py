@@ -12,10 +12,10 @@ is unknown and said so, never guessed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date
 from pathlib import Path
 from typing import Any
