@@ -162,12 +162,7 @@ def test_example_is_valid_and_consistent(repo: GitRepo) -> None:
     assert [t.later for t in tasks] == [False, False, False, True]
     data = load_csv((repo.path / "opsync/data/metrics.csv").read_bytes(), "metrics.csv")
     assert data.findings == []
-    assert sorted(data.values["average-order-value"]) == [
-        "2026-W44",
-        "2026-W45",
-        "2026-W46",
-        "2026-W47",
-    ]
+    assert sorted(data.values["average-order-value"]) == [f"2026-W{n}" for n in range(38, 48)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

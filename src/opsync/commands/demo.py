@@ -128,6 +128,9 @@ def play(s: Session) -> None:
     s.shell("git", "add", "-A")
     s.shell("git", "commit", "-q", "-m", "Re-approve member-tiers", author="carol")
     s.opsync("check", "--base", "main", "--format", "markdown", expect=0)
+    from opsync.impact.demo import launch_and_score
+
+    launch_and_score(s)
 
 
 @click.command(

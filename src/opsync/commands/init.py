@@ -45,7 +45,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
         warn.append(loaded.warning)
     paths = loaded.policy.paths
     recent = [week]
-    for _ in range(4):
+    for _ in range(10):  # ten weeks: the demo's launch sits in the middle (a known step)
         recent.insert(0, isoweek.previous_week(recent[0]))
     context = {
         "example": options.example,
