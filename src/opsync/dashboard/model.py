@@ -164,7 +164,7 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
         by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.file_id)
     values, findings = load_values(ws)
     metrics = metric_views(registry, values, by_metric) if registry else {}
-    committed, head = committed_results(root, today)
+    committed, head = committed_results(root, today, {f.path: f for f in features})
     views = feature_views(ws, features, committed, today)
     weeks = week_views(ws, metrics)
     impact = collect_impact(ws, root, features, metrics, today)
