@@ -13,14 +13,14 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from opsync.dashboard.metrics_view import Point, Target
 
 WIDTH = 360
 HEIGHT = 190
 LEFT, RIGHT, TOP, BOTTOM = 42.0, 10.0, 30.0, 24.0
-MAX_X_LABELS = 6
+MAX_X_LABELS = 5
 MAX_EVENT_LABELS = 4  # more would overlap; the rest keep their marker and <title>
 LABEL_CHARS = 16
 
@@ -77,12 +77,9 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     raw = span / max(1, count)
     power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
-    ticks, value = [], first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    return [round(k * step, 10) for k in range(first, last + 1)]
 
 
 def tick_text(value: float) -> str:
@@ -139,12 +136,7 @@ def chart(
         runs[-1].append(last)
     lines = tuple(" ".join(f"{_fmt(a)},{_fmt(b)}" for a, b in run) for run in runs if len(run) > 1)
     dots = tuple(run[0] for run in runs if len(run) == 1)
-    every = max(1, math.ceil(len(points) / MAX_X_LABELS))
-    x_labels = tuple(
-        (round(x(i), 1), p.period)
-        for i, p in enumerate(points)
-        if i % every == 0 or (i == len(points) - 1 and len(points) <= MAX_X_LABELS)
-    )
+    x_labels = _x_labels([p.period for p in points], x)
     y_ticks = tuple((round(y(v), 1), tick_text(v)) for v in ticks)
     starts = [period_start(p.period) or date.max for p in points]
     marks = _marks(events, starts, x, step, (x0, x1))
@@ -154,6 +146,22 @@ def chart(
         width, height, lines, dots, tuple(gaps), target_y, base_y, last, min(known), max(known),
         x_labels, y_ticks, marks, (x0, y0, x1, y1),
     )  # fmt: skip
+
+
+def _x_labels(periods: list[str], x: object) -> tuple[tuple[float, str], ...]:
+    """At most MAX_X_LABELS evenly spaced labels; a week or month label drops its year when
+    the label before it has the same year (`2026-W39`, `W43`, `W47`, `2027-W03`)."""
+    assert callable(x)
+    every = max(1, math.ceil(len(periods) / MAX_X_LABELS))
+    labels: list[tuple[float, str]] = []
+    year = ""
+    for index in range(0, len(periods), every):
+        period = periods[index]
+        head, _, tail = period.partition("-")
+        short = tail if head == year and tail.startswith(("W", "Q")) else period
+        year = head
+        labels.append((round(float(x(index)), 1), short))
+    return tuple(labels)
 
 
 def _marks(
@@ -167,10 +175,11 @@ def _marks(
     periods are left out. The latest events get the visible labels."""
     assert callable(x)
     placed: list[tuple[ChartEvent, float, float]] = []
+    last_span = starts[-1] - starts[-2] if len(starts) > 1 else timedelta(days=7)
     for event in events:
         index = bisect.bisect_right(starts, event.day) - 1
-        if index < 0 or (index == len(starts) - 1 and (event.day - starts[-1]).days > 31):
-            continue
+        if index < 0 or event.day >= starts[-1] + last_span:
+            continue  # before the first period or after the last one ends
         centre = float(x(index))
         if event.kind == "campaign":
             half = max(step / 2, 2.0)
