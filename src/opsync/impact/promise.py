@@ -18,9 +18,12 @@ class Promise:
         """The promised change with its sign: +5 for up 5, -5 for down 5."""
         return self.amount if self.direction == "up" else -self.amount
 
-    def text(self) -> str:
-        unit = "%" if self.relative else ""
-        return f"{self.direction} {_plain(self.amount)}{unit} within {self.within} weeks"
+    def text(self, lang: str = "en") -> str:
+        amount = f"{_plain(self.amount)}{'%' if self.relative else ''}"
+        if lang == "zh":
+            way = "上升" if self.direction == "up" else "下降"
+            return f"上线后 {self.within} 周内{way} {amount}"
+        return f"{self.direction} {amount} within {self.within} weeks"
 
     def to_dict(self) -> dict[str, Any]:
         change: str | float = f"{_plain(self.amount)}%" if self.relative else self.amount

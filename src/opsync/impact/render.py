@@ -83,13 +83,13 @@ def event_line(e: Event, w: dict[str, str]) -> str:
     return f"{w[e.kind]} {when} {e.feature}{what}"
 
 
-def _rows(i: Impact, w: dict[str, str]) -> list[tuple[str, str]]:
+def _rows(i: Impact, w: dict[str, str], lang: str) -> list[tuple[str, str]]:
     c = i.comparison
     launched = f"{i.launched.isoformat()} ({i.launch_period})" if i.launched else w["unknown"]
     rows = [
         (w["metric"], f"{i.metric or '—'} ({i.grain}, {i.window} {w['periods']})"),
         (w["launched"], launched),
-        (w["promise"], i.promise.text() if i.promise else w["no_promise"]),
+        (w["promise"], i.promise.text(lang) if i.promise else w["no_promise"]),
     ]
     if c is not None:
         span_b = f"{i.before_periods[0]}..{i.before_periods[-1]}" if i.before_periods else ""
@@ -114,7 +114,7 @@ def render_text(impacts: Sequence[Impact], lang: str = "en") -> str:
     out: list[str] = []
     for i in impacts:
         out.append(f"{i.feature} — {i.title}")
-        out += [f"  {label:<12} {value}" for label, value in _rows(i, w)]
+        out += [f"  {label:<12} {value}" for label, value in _rows(i, w, lang)]
         if i.overlapping:
             out.append(f"  {w['overlapping']}:")
             out += [f"    - {event_line(e, w)}" for e in i.overlapping]
@@ -134,7 +134,7 @@ def render_markdown(impacts: Sequence[Impact], lang: str = "en") -> str:
     out = ["<!-- opsync:impact -->", f"> {w['caveat']}", ""]
     for i in impacts:
         out += [f"### {_cell(i.feature)} — {_cell(i.title)}", "", "| | |", "|---|---|"]
-        out += [f"| {label} | {_cell(value)} |" for label, value in _rows(i, w)]
+        out += [f"| {label} | {_cell(value)} |" for label, value in _rows(i, w, lang)]
         if i.overlapping:
             items = "; ".join(_cell(event_line(e, w)) for e in i.overlapping)
             out.append(f"| {w['overlapping']} | {items} |")
