@@ -162,3 +162,10 @@ def test_unknown_feature_is_a_usage_error(tmp_path: Path, run_cli: Any) -> None:
     ws = stepped(tmp_path)
     done = run_cli("impact", "nope", cwd=ws.path)
     assert done.code == 2 and "no such feature: nope" in done.err
+
+
+def test_a_zero_mean_before_has_no_percentage() -> None:
+    c = compare([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+    assert c.change == 1 and c.change_pct is None and c.interval_pct is None
+    assert judge(c, UP5) == "inconclusive"  # a relative promise cannot be judged
+    assert judge(c, Promise("up", 0.5, False, 4)) == "met"

@@ -126,6 +126,12 @@ def launch_history(root: Path, folder: str, ref: str = "HEAD") -> LaunchHistory:
         boundary = repo.shallow_commits()
         tracks: dict[str, _Track] = {}
         prefix = folder.rstrip("/") + "/"
+        statuses = {
+            blob: status_of(text)
+            for blob, text in repo.blobs(
+                [c.blob for e in entries for c in e.changes if _is_spec(c.path, prefix)]
+            ).items()
+        }
         for entry in entries:
             for change in entry.changes:
                 if change.old_path and change.old_path in tracks:
@@ -135,7 +141,7 @@ def launch_history(root: Path, folder: str, ref: str = "HEAD") -> LaunchHistory:
                 if change.status == "D":
                     tracks.pop(change.path, None)
                     continue
-                status = status_of(repo.blob(change.blob))
+                status = statuses.get(change.blob)
                 track = tracks.setdefault(change.path, _Track())
                 if status == "launched" and track.status != "launched":
                     track.since, track.when = entry.sha, entry.when.date()

@@ -9,6 +9,7 @@ values themselves, so the same input always gives the same interval.
 from __future__ import annotations
 
 import hashlib
+import operator
 import random
 import struct
 from collections.abc import Iterator, Sequence
@@ -69,19 +70,18 @@ def bootstrap(
     """90 % intervals of (after mean - before mean) and of its percentage of the before mean."""
     rng = random.Random(_seed(before, after))
     nb, na = len(before), len(after)
-    sums_b = _resample_sums(rng, before, resamples)
-    sums_a = _resample_sums(rng, after, resamples)
-    diffs: list[float] = []
-    pcts: list[float] = []
-    for sb, sa in zip(sums_b, sums_a, strict=True):
-        b, a = sb / nb, sa / na
-        diffs.append(a - b)
-        if b != 0:
-            pcts.append((a - b) / abs(b) * 100)
+    means_b = [total / nb for total in _resample_sums(rng, before, resamples)]
+    means_a = [total / na for total in _resample_sums(rng, after, resamples)]
+    diffs = list(map(operator.sub, means_a, means_b))
+    pcts = (
+        [d / abs(b) * 100 for d, b in zip(diffs, means_b, strict=True)]
+        if 0.0 not in means_b
+        else []  # a resample with a zero mean: a percentage means nothing
+    )
     tail = (1 - LEVEL) / 2
     diffs.sort()
     interval = (percentile(diffs, tail), percentile(diffs, 1 - tail))
-    if len(pcts) < resamples:  # a resample with a zero mean: a percentage means nothing
+    if not pcts:
         return interval, None
     pcts.sort()
     return interval, (percentile(pcts, tail), percentile(pcts, 1 - tail))
