@@ -8,7 +8,7 @@ yet, the sign-off gate says to run `opsync status`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -109,16 +109,20 @@ def ops_track(feature: Feature, ws: Workspace) -> Track:
 
 
 def committed_results(
-    root: Path, today: date, parsed: Mapping[str, Feature] | None = None
+    root: Path,
+    today: date,
+    parsed: Mapping[str, Feature] | None = None,
+    paths: Sequence[str] | None = None,
 ) -> tuple[dict[str, Tally], str]:
     """Ops sign-off at HEAD by spec path, and a label; empty when there is no git HEAD.
-    `parsed`: the working tree's specs by path, reused where HEAD has the same bytes."""
+    `parsed`: the working tree's specs by path, reused where HEAD has the same bytes;
+    `paths`: only these specs (default: all of HEAD's)."""
     if not (root / ".git").exists():
         return {}, ""
     from opsync.dashboard.signoff import signoff_at_head
 
     try:
-        states, head = signoff_at_head(root, parsed)
+        states, head = signoff_at_head(root, parsed, paths)
     except OpsyncError:
         return {}, ""
     return states, head[:12]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from opsync.dashboard.metrics_view import MetricView
 from opsync.dashboard.svg import ChartEvent
-from opsync.impact.analysis import Impact
+from opsync.impact.analysis import Impact, Inputs
 from opsync.impact.events import Event
 from opsync.impact.outcomes import Due
 from opsync.workspace import Feature, Workspace
@@ -17,10 +17,39 @@ from opsync.workspace import Feature, Workspace
 RECENT_LAUNCHES = 10
 
 
+class Impacts:
+    """Impact cards by spec file name, computed when first asked for: the feature pages
+    are rendered by forked workers, so the bootstraps spread over the CPUs with them."""
+
+    def __init__(self, features: Sequence[Feature] = (), inputs: Inputs | None = None) -> None:
+        self._features = {f.file_id: f for f in features}
+        self._inputs = inputs
+        self._done: dict[str, Impact] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._features
+
+    def __getitem__(self, name: str) -> Impact:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def get(self, name: str) -> Impact | None:
+        from opsync.impact.analysis import impact
+
+        if name not in self._done:
+            feature = self._features.get(name)
+            if feature is None or self._inputs is None:
+                return None
+            self._done[name] = impact(feature, self._inputs)
+        return self._done[name]
+
+
 @dataclass
 class ImpactView:
     events: list[Event] = field(default_factory=list)
-    impacts: dict[str, Impact] = field(default_factory=dict)  # by spec file name
+    impacts: Impacts = field(default_factory=Impacts)  # by spec file name
     outcomes_due: list[Due] = field(default_factory=list)
     chart_events: dict[str, list[ChartEvent]] = field(default_factory=dict)  # by metric
     history_note: str = ""
@@ -46,18 +75,16 @@ def collect_impact(
     metrics: Mapping[str, MetricView],
     today: date,
 ) -> ImpactView:
-    from opsync.impact.analysis import Inputs, impact
-    from opsync.impact.events import campaigns, launch_history, sort_events
+    from opsync.impact.events import campaigns, launch_events, launch_history, sort_events
     from opsync.impact.outcomes import outcome_due
 
     history = launch_history(root, ws.policy.paths.features)
     launched = [f for f in features if f.status == "launched"]
-    events = sort_events([*_launches(ws, launched, history), *campaigns(ws)])
+    events = sort_events([*launch_events(launched, history), *campaigns(ws)])
     series = {m: {p.period: p.value for p in view.points} for m, view in metrics.items()}
     inputs = Inputs(series, history, events, today)
-    view = ImpactView(events=events, history_note=history.note)
+    view = ImpactView(events, Impacts(launched, inputs), history_note=history.note)
     for feature in launched:
-        view.impacts[feature.file_id] = impact(feature, inputs)
         due = outcome_due(feature, history, today)
         if due is not None:
             view.outcomes_due.append(due)
@@ -70,24 +97,3 @@ def collect_impact(
             if e.metric in related and (start := e.start) is not None
         ]
     return view
-
-
-def _launches(ws: Workspace, launched: Sequence[Feature], history: object) -> list[Event]:
-    from opsync.impact.events import UNCOMMITTED, LaunchHistory
-    from opsync.isoweek import week_of
-
-    assert isinstance(history, LaunchHistory)
-    events = []
-    for feature in launched:
-        launch = history.launches.get(feature.file_id)
-        when = launch.date if launch else None
-        events.append(
-            Event(
-                "launch", feature.file_id, str(feature.meta.get("metric") or ""),
-                title=feature.title, date=when, week=week_of(when) if when else "",
-                commit=launch.commit if launch else "",
-                note="" if when else ((launch.note if launch else "") or history.note
-                                      or UNCOMMITTED),
-            )
-        )  # fmt: skip
-    return events

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from opsync.dashboard.features_view import FeatureView, committed_results, feature_views
+from opsync.dashboard.feature_jobs import read_features
+from opsync.dashboard.features_view import FeatureView
 from opsync.dashboard.impact_view import ImpactView, collect_impact
 from opsync.dashboard.metrics_view import MetricView, TreeNode, metric_tree, metric_views
 from opsync.errors import ConfigError
@@ -151,24 +152,17 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
     today = today or date.today()
     ws = load_workspace(root)
     registry = ws.registry
-    paths = list(ws.feature_paths())
-    features = []
-    for done, path in enumerate(paths, start=1):
-        feature = ws.feature_at(path)
-        if feature is not None:
-            features.append(feature)
-        if progress and (done % 200 == 0 or done == len(paths)):
-            progress("reading features", done, len(paths))
+    read = read_features(ws, root, today, progress)
+    views, features = read.views, [v.feature for v in read.views]
     by_metric: dict[str, list[str]] = {}
     for feature in features:
         by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.file_id)
     values, findings = load_values(ws)
     metrics = metric_views(registry, values, by_metric) if registry else {}
-    committed, head = committed_results(root, today, {f.path: f for f in features})
-    views = feature_views(ws, features, committed, today)
+    head = read.head
     weeks = week_views(ws, metrics)
     impact = collect_impact(ws, root, features, metrics, today)
-    findings += ws.findings
+    findings += read.findings + ws.findings
     warnings = [_located(f) for f in sorted(findings)[:MAX_WARNINGS]]
     if len(findings) > MAX_WARNINGS:
         warnings.append(f"… and {len(findings) - MAX_WARNINGS} more")

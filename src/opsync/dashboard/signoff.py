@@ -9,7 +9,7 @@ HEAD's blob (git's own blob hash says so) is not parsed a second time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from opsync.gate.evidence import Requirement, Tally
@@ -25,10 +25,13 @@ def _blob_id(path: Path) -> str | None:
 
 
 def signoff_at_head(
-    root: Path, parsed: Mapping[str, Feature] | None = None
+    root: Path,
+    parsed: Mapping[str, Feature] | None = None,
+    paths: Sequence[str] | None = None,
 ) -> tuple[dict[str, Tally], str]:
     """Sign-off tallies by spec path at HEAD, and HEAD's sha; raises OpsyncError.
-    `parsed`: specs already read from the working tree, by path, reused when unchanged."""
+    `parsed`: specs already read from the working tree, by path, reused when unchanged;
+    `paths`: only these specs (default: every spec at HEAD)."""
     from opsync.gate import gates
     from opsync.gate.engine import GateContext, feature_bundle, trusted_policy
     from opsync.gate.record_source import RecordEvidence
@@ -46,7 +49,9 @@ def signoff_at_head(
         need = Requirement((("ops", policy.min_approvals),))
         states: dict[str, Tally] = {}
         parsed = parsed or {}
-        for path in ws.feature_paths():
+        for path in ws.feature_paths() if paths is None else paths:
+            if tree.blob_id(path) is None:
+                continue  # not committed yet: no sign-off to verify
             feature = parsed.get(path)
             if feature is None or _blob_id(root / path) != tree.blob_id(path):
                 feature = ws.feature_at(path)

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from opsync.workspace import Workspace
+from opsync.workspace import Feature, Workspace
 
 # `status:` in a spec's front matter; quotes and a trailing comment allowed.
 _STATUS = re.compile(r"""^status:[ \t]*["']?([A-Za-z-]+)""", re.M)
@@ -197,18 +197,17 @@ def campaigns(ws: Workspace) -> list[Event]:
     return events
 
 
-def launch_events(ws: Workspace, history: LaunchHistory) -> list[Event]:
-    """A launch event per feature launched in the workspace, dated from `history`."""
+def launch_events(features: Iterable[Feature | None], history: LaunchHistory) -> list[Event]:
+    """A launch event per launched feature, dated from `history`."""
     from opsync.isoweek import week_of
 
     events: list[Event] = []
-    for path in ws.feature_paths():
-        feature = ws.feature_at(path)
+    for feature in features:
         if feature is None or feature.status != "launched":
             continue
         launch = history.launches.get(feature.file_id)
         when = launch.date if launch else None
-        note = (launch.note if launch else "") or (history.note if history.note else UNCOMMITTED)
+        note = (launch.note if launch else "") or history.note or UNCOMMITTED
         events.append(
             Event(
                 "launch",
@@ -225,7 +224,8 @@ def launch_events(ws: Workspace, history: LaunchHistory) -> list[Event]:
 
 
 def all_events(ws: Workspace, history: LaunchHistory) -> list[Event]:
-    return sort_events([*launch_events(ws, history), *campaigns(ws)])
+    specs = map(ws.feature_at, ws.feature_paths())
+    return sort_events([*launch_events(specs, history), *campaigns(ws)])
 
 
 def sort_events(events: Iterable[Event]) -> list[Event]:
