@@ -140,7 +140,7 @@ def build(d: Dashboard, out: Path, progress: Progress | None = None) -> BuildRes
     from opsync.resources import data_dir
 
     _prepare(out)
-    env = environment()
+    environment()  # compiled once here, inherited by the page workers
     from opsync.dashboard.labels import labels
 
     common: dict[str, Any] = {
@@ -151,9 +151,6 @@ def build(d: Dashboard, out: Path, progress: Progress | None = None) -> BuildRes
     put(out / ".nojekyll", "")  # GitHub Pages: serve the files as they are
     css = (data_dir("templates") / "dashboard" / "style.css").read_text(encoding="utf-8")
     put(out / "style.css", css)
-    for name in ("index", "metrics", "features"):
-        html = env.get_template(f"{name}.html.j2").render(root="", **common)
-        put(out / f"{name}.html", html)
     written = write_feature_pages(d, out, common, progress)
     for stale in (out / "features").glob("*.html"):
         if stale.name not in written:
