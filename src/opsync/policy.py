@@ -23,8 +23,8 @@ GATES = (
     "week-alignment",
     "launch-materials",
     "co-validation",
-    "ops-signoff",
     "expected-effect",
+    "ops-signoff",  # last: the sign-off covers everything above
 )
 
 DEFAULT_GATE_FROM: dict[str, str] = {

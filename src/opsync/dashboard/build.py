@@ -35,8 +35,8 @@ SHORT = {
     "week-alignment": "week",
     "launch-materials": "materials",
     "co-validation": "co-val",
-    "ops-signoff": "sign-off",
     "expected-effect": "promise",
+    "ops-signoff": "sign-off",
 }
 LIMITS = {"per_status": 25, "tree_features": 8, "metric_features": 20, "recent": 12}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
