@@ -21,7 +21,7 @@ from opsync.findings import Finding
 from opsync.workspace import Workspace
 
 PARALLEL_FROM = 400
-CHUNK = 250
+CHUNK = 500  # each chunk opens the repo once to verify sign-off
 MAX_WORKERS = 4
 
 _JOB: tuple[Workspace, Path, date] | None = None  # set before forking
