@@ -141,7 +141,7 @@ def feature_views(
     views = []
     for feature in features:
         signoff = committed.get(feature.path, UNVERIFIED)
-        result, _ = gates.evaluate(feature, ws, _constant(signoff), today)
+        result, _ = gates.evaluate(feature, ws, _constant(signoff), today, locate=False)
         track = product_track(feature), ops_track(feature, ws)
         views.append(FeatureView(feature, result.gates, *track))
     return views

@@ -249,8 +249,11 @@ def evaluate(
     ws: Workspace,
     signoff: Callable[[], Tally],
     today: date,
+    locate: bool = True,
 ) -> tuple[FeatureResult, list[Finding]]:
-    """All gates for `feature` at its head status; gates that do not apply are skipped."""
+    """All gates for `feature` at its head status; gates that do not apply are skipped.
+    `locate=False` skips building the located findings (the dashboard shows results only;
+    finding a key's line re-reads the YAML)."""
     status = feature.status
     state = materials(feature, ws)
     runners: dict[str, Callable[[], Outcome]] = {
@@ -276,7 +279,7 @@ def evaluate(
             continue
         outcome = runners[gate]()
         results.append(outcome.result)
-        if outcome.result.state is not GateState.PASS:
+        if locate and outcome.result.state is not GateState.PASS:
             severity = (
                 Severity.WARNING if outcome.result.state is GateState.WARN else Severity.ERROR
             )
