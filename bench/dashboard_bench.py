@@ -4,8 +4,8 @@
         [--no-write]
 
 Generates a workspace (bench/gen_dashboard.py: 5,000 features, two years of weekly
-values and week docs, a Git history with 500 dated launches), then runs `opsync validate` and `opsync dashboard --out DIR`
-alternately, `--reps` times each after one warm-up of each, so load on the machine hits
+values and week docs, a Git history with 500 dated launches), then runs `opsync validate`
+and `opsync dashboard --out DIR` alternately, `--reps` times each after one warm-up of each, so load on the machine hits
 both alike. Target: the dashboard's median within 3x of validate's. The figures and the
 commands go to bench/RESULTS.md under "## Dashboard" (that section only is replaced).
 """
@@ -53,9 +53,13 @@ def section(args: argparse.Namespace, validate: list[float], dashboard: list[flo
     ratio = d / v
     verdict = "PASS" if ratio <= TARGET else "FAIL"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = (
+        f"python bench/dashboard_bench.py --features {args.features} --weeks {args.weeks} "
+        f"--launches {args.launches} --reps {args.reps}"
+    )
     return f"""{HEADING}
 
-`python bench/dashboard_bench.py --features {args.features} --weeks {args.weeks} --launches {args.launches} --reps {args.reps}`
+`{command}`
 ({when}; nproc {os.cpu_count()}, Python {platform.python_version()}, {platform.system()})
 
 Workspace from `bench/gen_dashboard.py`: {args.features} feature specs, {args.weeks} weeks of
@@ -63,6 +67,8 @@ weekly values for 5 base metrics (3 composites, the north star two formula level
 {args.weeks} week docs (one campaign each); a Git repo whose first-parent history launches
 {args.launches} features on dated commits, so the dashboard derives every launch date, draws
 the events on the charts and computes an impact card per launch (2,000-resample bootstrap).
+Being a Git repo, the dashboard also re-verifies every spec's ops sign-off at HEAD, which
+the earlier (non-Git) workspace skipped. Both commands fork workers over the specs.
 Runs alternate after one warm-up each; medians of {args.reps}.
 
 | command | median | runs |
