@@ -5,9 +5,10 @@
 
 Generates a workspace (bench/gen_dashboard.py: 5,000 features, two years of weekly
 values and week docs, a Git history with 500 dated launches), then runs `opsync validate`
-and `opsync dashboard --out DIR` alternately, `--reps` times each after one warm-up of each, so load on the machine hits
-both alike. Target: the dashboard's median within 3x of validate's. The figures and the
-commands go to bench/RESULTS.md under "## Dashboard" (that section only is replaced).
+and `opsync dashboard --out DIR` alternately, `--reps` times each after one warm-up of
+each, so load on the machine hits both alike. Target: the dashboard's median within 3x
+of validate's. The figures and the commands go to bench/RESULTS.md under "## Dashboard"
+(that section only is replaced).
 """
 
 from __future__ import annotations
