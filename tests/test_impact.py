@@ -59,6 +59,7 @@ def test_too_few_periods_give_no_number() -> None:
     c = compare([10.0], [12.0, 13.0])
     assert c.change is None and c.interval is None and c.before.mean is None
     assert (c.before.n, c.after.n) == (1, 2)
+    assert c.after.mean == 12.5  # a side with enough values still shows its mean
 
 
 @pytest.mark.parametrize(

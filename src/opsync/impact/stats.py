@@ -87,6 +87,10 @@ def bootstrap(
     return interval, (percentile(pcts, tail), percentile(pcts, 1 - tail))
 
 
+def _side(values: Sequence[float]) -> Side:
+    return Side(len(values), mean(values) if len(values) >= MIN_PERIODS else None)
+
+
 def compare(before: Sequence[float], after: Sequence[float]) -> Comparison:
     """Means and change; numbers only when each side has at least MIN_PERIODS values."""
     return _compare(tuple(before), tuple(after))
@@ -94,8 +98,8 @@ def compare(before: Sequence[float], after: Sequence[float]) -> Comparison:
 
 @lru_cache(maxsize=4096)  # launches in the same week on the same metric share their numbers
 def _compare(before: tuple[float, ...], after: tuple[float, ...]) -> Comparison:
-    if len(before) < MIN_PERIODS or len(after) < MIN_PERIODS:
-        return Comparison(Side(len(before), None), Side(len(after), None), None, None, None, None)
+    if len(before) < MIN_PERIODS or len(after) < MIN_PERIODS:  # a side's mean, no change
+        return Comparison(_side(before), _side(after), None, None, None, None)
     mb, ma = mean(before), mean(after)
     change = ma - mb
     change_pct = change / abs(mb) * 100 if mb != 0 else None
