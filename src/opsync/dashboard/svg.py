@@ -20,7 +20,7 @@ from opsync.dashboard.metrics_view import Point, Target
 WIDTH = 360
 HEIGHT = 190
 LEFT, RIGHT, TOP, BOTTOM = 42.0, 10.0, 30.0, 24.0
-MAX_X_LABELS = 5
+MAX_X_LABELS = 4
 MAX_EVENT_LABELS = 4  # more would overlap; the rest keep their marker and <title>
 LABEL_CHARS = 16
 
