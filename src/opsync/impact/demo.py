@@ -19,12 +19,17 @@ def launch_and_score(s: Any, today: date | None = None) -> None:
     for old in ("status: research", "status: design"):
         if old in (s.repo / spec).read_text(encoding="utf-8"):
             s.edit(spec, old, "status: launched")
-    os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = stamp
+    names = ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, stamp))  # the shell step passes its env on
     try:
         s.shell("git", "commit", "-q", "-am", "Launch member-tiers", author="alice")
     finally:
-        os.environ.pop("GIT_AUTHOR_DATE", None)
-        os.environ.pop("GIT_COMMITTER_DATE", None)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     s.opsync("events", expect=0)
     s.say("   Its impact card: before and after the launch week, against the promise")
     s.opsync("impact", "member-tiers", expect=0)
