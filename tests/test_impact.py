@@ -119,6 +119,10 @@ def test_a_known_step_is_met(tmp_path: Path, run_cli: Any) -> None:
 def test_verdicts_across_time_and_data(tmp_path: Path, run_cli: Any) -> None:
     ws = stepped(tmp_path, expected="{direction: up, change: 30%, within: 4}")
     assert impact_json(run_cli, ws, "--today", "2026-04-01")[0]["verdict"] == "not-met"
+    ws.set_status("tiers", "launched", LAUNCH, expected="{direction: up, change: 30%, within: 20}")
+    pending = impact_json(run_cli, ws, "--today", "2026-04-01")[0]
+    assert pending["verdict"] == "too-early"  # not met yet, but promised within 20 weeks
+    assert pending["change"] == 2.0 and "runs until 2026-06-24" in pending["note"]
     early = impact_json(run_cli, ws, "--today", "2026-02-20")[0]
     assert early["verdict"] == "too-early"
     monthly = impact_json(run_cli, ws, "--grain", "month", "--today", "2026-09-01")[0]

@@ -160,7 +160,14 @@ def impact(feature: Feature, inputs: Inputs) -> Impact:
             base, comparison=comparison, verdict="no-data",
             note=f"too few periods with values (at least 2 on each side of {period})",
         )  # fmt: skip
-    return _with(base, comparison=comparison, verdict=judge(comparison, promise))
+    verdict = judge(comparison, promise)
+    if verdict != "met" and due is not None and inputs.today <= due:
+        # A promise cannot fail before its own deadline: only "met" is final early.
+        return _with(
+            base, comparison=comparison, verdict="too-early",
+            note=f"not {verdict} so far; the promise runs until {due.isoformat()}",
+        )  # fmt: skip
+    return _with(base, comparison=comparison, verdict=verdict)
 
 
 def _known(values: Mapping[str, float | None], periods: Iterable[str]) -> list[float]:
