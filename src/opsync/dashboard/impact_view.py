@@ -80,7 +80,8 @@ def collect_impact(
 
     history = launch_history(root, ws.policy.paths.features)
     launched = [f for f in features if f.status == "launched"]
-    events = sort_events([*launch_events(launched, history), *campaigns(ws)])
+    by_name = {f.file_id: f for f in features}
+    events = sort_events([*launch_events(launched, history), *campaigns(ws, by_name)])
     series = {m: {p.period: p.value for p in view.points} for m, view in metrics.items()}
     inputs = Inputs(series, history, events, today)
     view = ImpactView(events, Impacts(launched, inputs), history_note=history.note)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -166,8 +166,9 @@ def _is_spec(path: str, prefix: str) -> bool:
     return path.startswith(prefix) and path.endswith(".md") and "/" not in path[len(prefix) :]
 
 
-def campaigns(ws: Workspace) -> list[Event]:
-    """Every week doc's ops_support rows (not the `none` ones), spanning that ISO week."""
+def campaigns(ws: Workspace, known: Mapping[str, Feature] | None = None) -> list[Event]:
+    """Every week doc's ops_support rows (not the `none` ones), spanning that ISO week.
+    `known`: specs already read, by file name (others are read from the workspace)."""
     from opsync.isoweek import is_week
 
     events: list[Event] = []
@@ -179,7 +180,9 @@ def campaigns(ws: Workspace) -> list[Event]:
             if not isinstance(row, dict) or "none" in row or not row.get("action"):
                 continue
             feature_id = str(row.get("for") or "")
-            spec = ws.feature(feature_id) if feature_id and ws.feature_exists(feature_id) else None
+            spec = (known or {}).get(feature_id)
+            if spec is None and feature_id and ws.feature_exists(feature_id):
+                spec = ws.feature(feature_id)
             goal = week.meta.get("goal") or {}
             metric = str(spec.meta.get("metric") or "") if spec else str(goal.get("metric") or "")
             events.append(
