@@ -1,11 +1,13 @@
 """Generate a large workspace for the dashboard benchmark.
 
-    python bench/gen_dashboard.py DIR [--features 5000] [--weeks 104]
+    python bench/gen_dashboard.py DIR [--features 5000] [--weeks 104] [--launches 500]
 
 Writes opsync.yml, a registry with a two-level composite north star, `--weeks` weeks of
 weekly values for every base metric (a few gaps on purpose), one week doc per week, and
 `--features` feature specs across every status, with launch materials for those in
-validation or launched. Deterministic: the same arguments give the same files.
+validation or launched. With `--launches N` the folder becomes a Git repo whose history
+launches N features on dated commits (bench/gen_history.py). Deterministic: the same
+arguments give the same files.
 """
 
 from __future__ import annotations
@@ -110,9 +112,12 @@ Front-line feedback for {fid}: members want clear savings.
     return fid, text, material
 
 
-def generate(root: Path, features: int = 5000, weeks: int = 104, last: date | None = None) -> None:
+def generate(
+    root: Path, features: int = 5000, weeks: int = 104, last: date | None = None, launches: int = 0
+) -> None:
     rng = random.Random(48)
-    names = _weeks(weeks, last or date(2026, 11, 23))
+    last = last or date(2026, 11, 23)
+    names = _weeks(weeks, last)
     _write(root, "opsync.yml", POLICY)
     _write(root, "opsync/metrics.yml", REGISTRY)
     rows = ["period,metric,value"]
@@ -150,6 +155,10 @@ ops_support:
 ## Notes
 """,
         )
+    if launches:
+        from gen_history import generate_history
+
+        generate_history(root, launches, weeks, last)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--features", type=int, default=5000)
     parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--launches", type=int, default=0, help="a Git history with N launches")
     args = parser.parse_args(argv)
-    generate(args.dir, args.features, args.weeks)
+    generate(args.dir, args.features, args.weeks, launches=args.launches)
     print(f"wrote {args.features} features and {args.weeks} weeks to {args.dir}")
     return 0
 

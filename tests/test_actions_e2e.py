@@ -268,7 +268,7 @@ def assert_passes(run: Run) -> None:
     assert run.code == 0, run
     assert "::error" not in run.out, run
     assert run.row() == (
-        "| ✅ Member system revamp (member-tiers) | research | ✅ | ✅ | ✅ | ➖ | ➖ | ✅ |"
+        "| ✅ Member system revamp (member-tiers) | research | ✅ | ✅ | ✅ | ➖ | ➖ | ➖ | ✅ |"
     ), run
     assert run.result == "pass", run
 

@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("documents",),
     ("metrics",),
     ("workspace",),
-    ("git", "rules", "evidence", "scaffold", "datapull"),
+    ("git", "rules", "evidence", "scaffold", "datapull", "impact"),
     ("gate",),
     ("report", "weekly"),
     ("github", "gitlab", "dashboard"),

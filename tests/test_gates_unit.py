@@ -570,6 +570,7 @@ def test_evaluate_research_skips_the_validation_gates() -> None:
         Gate.WEEK_ALIGNMENT: GateState.PASS,
         Gate.LAUNCH_MATERIALS: GateState.SKIP,
         Gate.CO_VALIDATION: GateState.SKIP,
+        Gate.EXPECTED_EFFECT: GateState.SKIP,
         Gate.OPS_SIGNOFF: GateState.PASS,
     }
     skipped = result.gates[3]
@@ -586,7 +587,8 @@ def test_evaluate_research_skips_the_validation_gates() -> None:
 
 
 def test_evaluate_validation_runs_every_gate() -> None:
-    feature, ws = loaded(spec(status="validation"))
+    promise = "expected: {direction: up, change: 5%, within: 8}\n"
+    feature, ws = loaded(spec(status="validation", extra=promise))
     result, findings = gates.evaluate(feature, ws, Signoff(), TODAY)
     assert set(states(result).values()) == {GateState.PASS}
     assert findings == []
@@ -625,6 +627,7 @@ def test_evaluate_turns_each_failing_gate_into_a_located_finding() -> None:
         Gate.WEEK_ALIGNMENT: GateState.WARN,
         Gate.LAUNCH_MATERIALS: GateState.SKIP,
         Gate.CO_VALIDATION: GateState.SKIP,
+        Gate.EXPECTED_EFFECT: GateState.SKIP,
         Gate.OPS_SIGNOFF: GateState.STALE,
     }
     by_rule = {f.rule: f for f in findings}

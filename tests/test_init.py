@@ -152,7 +152,12 @@ def test_example_is_valid_and_consistent(repo: GitRepo) -> None:
     assert [s["for"] for s in week.meta["ops_support"]] == ["member-tiers"]
     assert feature.meta["week"] == "2026-W48"
     assert feature.meta["owners"] == {"product": "alice", "ops": "carol"}
-    assert set(feature.sections) == {"ops-insight", "functional-validation", "launch-plan"}
+    assert set(feature.sections) == {
+        "ops-insight",
+        "functional-validation",
+        "launch-plan",
+        "outcome",
+    }
     assert not feature.sections["ops-insight"].is_empty
     tasks = feature.sections["functional-validation"].tasks
     assert [t.later for t in tasks] == [False, False, False, True]
@@ -194,6 +199,7 @@ def test_zh_uses_chinese_headings_without_markers(repo: GitRepo) -> None:
         "ops-insight": "运营洞察",
         "functional-validation": "功能验证",
         "launch-plan": "上线计划",
+        "outcome": "结果复盘",
     }
     assert feature.meta["title"] == "会员体系改版"
     week = (repo.path / "opsync/weeks/2026-W48.md").read_text(encoding="utf-8")

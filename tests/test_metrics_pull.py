@@ -420,9 +420,11 @@ def test_the_demo_step_is_shown_and_skipped_without_duckdb(
 ) -> None:
     import sys
 
-    from opsync.commands.demo_steps import play_pull
+    from opsync.commands.demo_steps import pull_step
 
     class Session:
+        lang = "en"
+
         def __init__(self) -> None:
             self.ran: list[tuple[str, ...]] = []
 
@@ -438,7 +440,7 @@ def test_the_demo_step_is_shown_and_skipped_without_duckdb(
 
     monkeypatch.setitem(sys.modules, "duckdb", None)
     session = Session()
-    play_pull(session)
+    pull_step(session, 8)  # type: ignore[arg-type]
     out = capsys.readouterr().out
     assert "$ opsync metrics pull" in out and "skipped" in out
     assert session.ran == []

@@ -45,7 +45,7 @@ def test_new_feature_writes_a_parseable_spec(repo: GitRepo, run: Run) -> None:
     assert doc.meta["metric"] == "first-order-conversion"
     assert doc.meta["status"] == "research"
     assert weeks_between(doc.meta["week"], current_week()) in (0, 1)  # this week
-    assert set(doc.sections) == {"ops-insight", "functional-validation", "launch-plan"}
+    assert set(doc.sections) == {"ops-insight", "functional-validation", "launch-plan", "outcome"}
     assert doc.sections["ops-insight"].is_empty, "ops fills it in; the guidance is a comment"
     assert "`opsync new week`" in err, "the week doc the feature names is missing"
 
@@ -67,7 +67,12 @@ def test_new_feature_in_chinese_is_found_by_headings(repo: GitRepo, run: Run) ->
     assert "opsync:" not in text
     doc = markdown_doc.parse(text.encode())
     assert doc.meta["title"] == "新人优惠券"
-    assert {s.title for s in doc.sections.values()} == {"运营洞察", "功能验证", "上线计划"}
+    assert {s.title for s in doc.sections.values()} == {
+        "运营洞察",
+        "功能验证",
+        "上线计划",
+        "结果复盘",
+    }
 
 
 @pytest.mark.parametrize(

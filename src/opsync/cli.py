@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status", "Gates per feature on any branch (re-verifies records)."),
     "week": ("week", "The weekly alignment loop: `week new`, `week check`."),
     "dashboard": ("dashboard", "Build the shared dashboard as a static site."),
+    "events": ("events", "List launches (from Git history) and campaigns (week docs)."),
+    "impact": ("impact", "Before/after a launch: each feature's metric against its promise."),
     "metrics": ("metrics", "Metric values from the team's data: `metrics pull`."),
     "schema": ("schema", "Print the JSON Schema of a file kind."),
     "demo": ("demo", "Run the whole flow on a built-in example."),

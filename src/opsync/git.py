@@ -278,6 +278,53 @@ class Repo:
         )  # fmt: skip
         return _parse_name_status(out)
 
+    def first_parent_log(self, ref: str, folder: str) -> list[LogEntry]:
+        """Commits on the first-parent history of `ref` that change files under `folder`,
+        oldest first, each with its changes against its first parent and the new blob ids.
+
+        One `git log` for the whole folder: callers derive per-file history from it
+        without walking the history once per file. A merge is compared with its first
+        parent, so a change made on a side branch counts when the merge lands.
+        """
+        sha = self.resolve(ref)
+        _, out = self._run(
+            "log", "--first-parent", "--diff-merges=first-parent", "--reverse", "-M",
+            "--raw", "--no-abbrev", "-z", "--no-color", "--format=%x01%H %cI",
+            sha, "--", folder,
+        )  # fmt: skip
+        return _parse_raw_log(out)
+
+    def shallow_commits(self) -> frozenset[str]:
+        """The boundary commits of a shallow clone (their parents are missing)."""
+        _, out = self._run("rev-parse", "--git-path", "shallow")
+        path = Path(out.strip())
+        if not path.is_absolute():
+            path = self.root / path
+        try:
+            return frozenset(path.read_text(encoding="ascii").split())
+        except OSError:
+            return frozenset()
+
+    def blobs(self, blob_ids: Sequence[str]) -> dict[str, bytes]:
+        """Many blobs by hex id in one `git cat-file --batch` run (one process, not one
+        round trip per object); ids that are missing or not blobs are left out."""
+        import subprocess
+
+        wanted = list(dict.fromkeys(i for i in blob_ids if i and set(i) != {"0"}))
+        if not wanted:
+            return {}
+        git = self._repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git"
+        try:
+            done = subprocess.run(
+                [git, "cat-file", "--batch"], cwd=self.root, capture_output=True,
+                input="".join(f"{i}\n" for i in wanted).encode(), check=False,
+            )  # fmt: skip
+        except OSError as exc:
+            raise _failure(("cat-file", "--batch"), str(exc)) from exc
+        if done.returncode != 0:
+            raise _failure(("cat-file", "--batch"), done.stderr.decode(errors="replace"))
+        return _parse_batch(done.stdout)
+
     def commit_time(self, sha: str) -> datetime:
         """When `sha` was committed (timezone-aware)."""
         return self._commit(sha).committed_datetime
@@ -354,6 +401,71 @@ def _parse_name_status(out: str) -> list[Change]:
                 f"unexpected `git diff` status {fields[index]!r}", "report this to opsync"
             )
     return changes
+
+
+@dataclass(frozen=True)
+class LogChange:
+    """One file changed by a commit: `blob` is the new content's id (zeros when deleted)."""
+
+    status: str  # A, M, D, R, T, C
+    path: str
+    blob: str
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    sha: str
+    when: datetime
+    changes: tuple[LogChange, ...]
+
+
+def _parse_batch(out: bytes) -> dict[str, bytes]:
+    """`git cat-file --batch` output: `<id> <type> <size>\\n<content>\\n` per object."""
+    found: dict[str, bytes] = {}
+    pos = 0
+    while pos < len(out):
+        end = out.index(b"\n", pos)
+        fields = out[pos:end].split()
+        pos = end + 1
+        if len(fields) != 3:  # `<id> missing`
+            continue
+        size = int(fields[2])
+        if fields[1] == b"blob":
+            found[fields[0].decode()] = out[pos : pos + size]
+        pos += size + 1
+    return found
+
+
+def _parse_raw_log(out: str) -> list[LogEntry]:
+    """Parse `git log --raw -z --format=%x01%H %cI`: a header, then per change
+    `:mode mode old new STATUS\0PATH\0` (two paths for renames and copies)."""
+    entries: list[LogEntry] = []
+    for chunk in out.split("\x01"):
+        if not chunk.strip():
+            continue
+        header, _, rest = chunk.partition("\0")
+        sha, _, stamp = header.strip().partition(" ")
+        fields = rest.lstrip("\n").split("\0")
+        changes: list[LogChange] = []
+        index = 0
+        while index < len(fields):
+            meta = fields[index].strip()
+            if not meta.startswith(":"):
+                index += 1
+                continue
+            parts = meta[1:].split()
+            if len(parts) < 5 or index + 1 >= len(fields):
+                break
+            status = parts[4][:1]
+            if status in ("R", "C") and index + 2 < len(fields):
+                changes.append(LogChange(status, fields[index + 2], parts[3], fields[index + 1]))
+                index += 3
+            else:
+                changes.append(LogChange(status, fields[index + 1], parts[3]))
+                index += 2
+        entries.append(LogEntry(sha, datetime.fromisoformat(stamp), tuple(changes)))
+    return entries
 
 
 def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:

@@ -91,7 +91,19 @@ EN: dict[str, str] = {
         "{number}. Monday morning: the weekly digest for the team chat "
         "(a dry run: the webhook URL comes from OPSYNC_NOTIFY_URL)"
     ),
-    "demo.done": "Done: blocked without sign-off, green with it, stale after a spec change.",
+    "demo.pull": "{number}. The metric values come from the team's own data (DuckDB, offline)",
+    "demo.pull_skipped": (
+        "skipped: DuckDB is not installed; pip install 'opsync[duckdb]' to see it"
+    ),
+    "demo.launch": (
+        "{number}. member-tiers launches (dated in the week the example's numbers step up)"
+    ),
+    "demo.impact": "   Its impact card: before and after the launch week, against its promise",
+    "demo.dashboard": "{number}. The shared dashboard: charts with the launch on them",
+    "demo.done": (
+        "Done: blocked without sign-off, green with it, stale after a spec change; "
+        "values pulled, the launch scored against its promise, the digest ready."
+    ),
 }
 
 ZH: dict[str, str] = {
@@ -163,7 +175,15 @@ ZH: dict[str, str] = {
     "demo.notify": (
         "{number}. 周一早上：发到团队群的每周摘要（演练模式：webhook 地址取自 OPSYNC_NOTIFY_URL）"
     ),
-    "demo.done": "完成：没有审批时被阻止，审批后通过，功能说明改动后审批失效。",
+    "demo.pull": "{number}. 指标数据来自团队自己的数据（DuckDB，离线）",
+    "demo.pull_skipped": "已跳过：未安装 DuckDB；pip install 'opsync[duckdb]' 后可以看到这一步",
+    "demo.launch": "{number}. member-tiers 上线（日期定在示例数据出现跃升的那一周）",
+    "demo.impact": "   影响卡片：上线前后对比，对照它的承诺",
+    "demo.dashboard": "{number}. 共享看板：图表上标出了这次上线",
+    "demo.done": (
+        "完成：没有审批时被阻止，审批后通过，功能说明改动后审批失效；"
+        "数据已拉取，上线效果已对照承诺评估，每周摘要已就绪。"
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

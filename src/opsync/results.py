@@ -17,7 +17,8 @@ class Gate(StrEnum):
     WEEK_ALIGNMENT = "week-alignment"
     LAUNCH_MATERIALS = "launch-materials"
     CO_VALIDATION = "co-validation"
-    OPS_SIGNOFF = "ops-signoff"
+    EXPECTED_EFFECT = "expected-effect"
+    OPS_SIGNOFF = "ops-signoff"  # last: the sign-off covers everything above
 
 
 class GateState(StrEnum):

@@ -97,6 +97,18 @@ def _latest_values(ws: Workspace) -> list[dict[str, Any]]:
     return rows
 
 
+def _outcomes_due(ws: Workspace, week: str) -> list[dict[str, str]]:
+    """Launched features whose outcome review is due by the end of `week`."""
+    from opsync.impact.outcomes import all_due
+    from opsync.isoweek import week_start
+
+    return [
+        {"id": d.feature, "title": d.title or d.feature, "launched": d.launched.isoformat(),
+         "due": d.due.isoformat()}
+        for d in all_due(ws, week_start(week) + timedelta(days=6))
+    ]  # fmt: skip
+
+
 def draft(ws: Workspace, week: str, lang: str = "en") -> Draft:
     from opsync.isoweek import previous_week
     from opsync.scaffold import render_week_doc
@@ -117,6 +129,7 @@ def draft(ws: Workspace, week: str, lang: str = "en") -> Draft:
         "metrics": _latest_values(ws),
         "features": flying[:MAX_FEATURES],
         "features_more": max(0, len(flying) - MAX_FEATURES),
+        "outcomes_due": _outcomes_due(ws, week),
         "carried_from": before if actions else "",
         "carried": len(actions),
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from opsync.commands.demo_session import Session
-from opsync.commands.demo_steps import notify_step, play_pull
+from opsync.commands.demo_steps import dashboard_step, launch_step, notify_step, pull_step
 from opsync.commands.options import finish
 from opsync.errors import ConfigError
 from opsync.i18n import t
@@ -76,9 +76,10 @@ def play(s: Session) -> None:
     s.shell("git", "add", "-A")
     s.shell("git", "commit", "-q", "-m", "Re-approve member-tiers", author="carol")
     s.opsync("check", "--base", "main", "--format", "markdown", expect=0)
-    notify_step(s, 8)
-
-    play_pull(s)
+    pull_step(s, 8)
+    launch_step(s, 9)
+    dashboard_step(s, 10)
+    notify_step(s, 11)
 
 
 @click.command(

@@ -26,8 +26,11 @@ class Session:
     def say(self, text: str) -> None:
         click.echo("\n" + click.style(text, bold=True, fg="cyan", reset=True), color=self.color)
 
-    def shell(self, *args: str, author: str | None = None) -> str:
-        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1")
+    def shell(
+        self, *args: str, author: str | None = None, env: dict[str, str] | None = None
+    ) -> str:
+        """Run a command in the demo repo; `env` adds variables (e.g. a commit's date)."""
+        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", **(env or {}))
         if author:
             env |= {
                 "GIT_AUTHOR_NAME": author,

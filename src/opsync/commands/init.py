@@ -38,7 +38,7 @@ class Outcome:
 
 def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     """Every file init would write, rendered; nothing touches the disk yet."""
-    from opsync import isoweek, scaffold
+    from opsync import scaffold
     from opsync.documents.schema import KINDS
     from opsync.workspace.policy import POLICY_FILE
     from opsync.workspace.root import policy_or_defaults
@@ -47,16 +47,12 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     if loaded.warning:
         warn.append(loaded.warning)
     paths = loaded.policy.paths
-    recent = [week]
-    for _ in range(4):
-        recent.insert(0, isoweek.previous_week(recent[0]))
     context = {
         "example": options.example,
         "ci": options.ci,
         "lang": options.lang,
         "week": week,
         "quarter": scaffold.week_quarter(week),
-        "recent_weeks": recent[:-1],  # full weeks of data before this one
         "repo_id": f"opsync-{uuid.uuid4()}",  # signed into approval records
     }
 

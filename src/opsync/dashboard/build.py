@@ -25,6 +25,7 @@ SHORT = {
     Gate.WEEK_ALIGNMENT: "week",
     Gate.LAUNCH_MATERIALS: "materials",
     Gate.CO_VALIDATION: "co-val",
+    Gate.EXPECTED_EFFECT: "promise",
     Gate.OPS_SIGNOFF: "sign-off",
 }
 LIMITS = {"per_status": 25, "tree_features": 8, "metric_features": 20, "recent": 12}
@@ -57,16 +58,17 @@ def build(d: Dashboard, out: Path, progress: Progress | None = None) -> BuildRes
     from opsync.resources import data_dir
 
     _prepare(out)
-    env = environment()
-    common: dict[str, Any] = {"d": d, "short": SHORT, "version": __version__, "lang": "en"}
+    environment()  # compiled once here, inherited by the page workers
+    from opsync.dashboard.labels import labels
+
+    common: dict[str, Any] = {
+        "d": d, "short": SHORT, "version": __version__, "lang": d.lang, "t": labels(d.lang),
+    }  # fmt: skip
     common.update(LIMITS)
     put(out / MARKER, "opsync dashboard output: rebuilt by `opsync dashboard`\n")
     put(out / ".nojekyll", "")  # GitHub Pages: serve the files as they are
     css = (data_dir("templates") / "dashboard" / "style.css").read_text(encoding="utf-8")
     put(out / "style.css", css)
-    for name in ("index", "metrics", "features"):
-        html = env.get_template(f"{name}.html.j2").render(root="", **common)
-        put(out / f"{name}.html", html)
     written = write_feature_pages(d, out, common, progress)
     for stale in (out / "features").glob("*.html"):
         if stale.name not in written:

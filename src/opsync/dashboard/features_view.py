@@ -8,7 +8,7 @@ yet, the sign-off gate says to run `opsync status`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 from opsync.errors import OpsyncError
 from opsync.evidence.tally import Tally
 from opsync.gate import gates
-from opsync.results import FeatureResult, Gate, GateResult, GateState
+from opsync.results import GateResult, GateState
 from opsync.workspace.model import Feature, Workspace
 
 UNVERIFIED = Tally(GateState.UNVERIFIED, "run `opsync status` for sign-off", "")
@@ -108,17 +108,24 @@ def ops_track(feature: Feature, ws: Workspace) -> Track:
     return Track(tuple(items))
 
 
-def committed_results(root: Path, today: date) -> tuple[dict[str, FeatureResult], str]:
-    """Gate results at HEAD by spec path, and a label; empty when there is no git HEAD."""
+def committed_results(
+    root: Path,
+    today: date,
+    parsed: Mapping[str, Feature] | None = None,
+    paths: Sequence[str] | None = None,
+) -> tuple[dict[str, Tally], str]:
+    """Ops sign-off at HEAD by spec path, and a label; empty when there is no git HEAD.
+    `parsed`: the working tree's specs by path, reused where HEAD has the same bytes;
+    `paths`: only these specs (default: all of HEAD's)."""
     if not (root / ".git").exists():
         return {}, ""
-    from opsync.gate.status import run_status
+    from opsync.dashboard.signoff import signoff_at_head
 
     try:
-        report = run_status(root, "HEAD", (), today)
+        states, head = signoff_at_head(root, parsed, paths)
     except OpsyncError:
         return {}, ""
-    return {r.path: r for r in report.features}, report.head[:12]
+    return states, head[:12]
 
 
 def _constant(tally: Tally) -> Callable[[], Tally]:
@@ -128,17 +135,13 @@ def _constant(tally: Tally) -> Callable[[], Tally]:
 def feature_views(
     ws: Workspace,
     features: Iterable[Feature],
-    committed: Mapping[str, FeatureResult],
+    committed: Mapping[str, Tally],
     today: date,
 ) -> list[FeatureView]:
     views = []
     for feature in features:
-        signoff = UNVERIFIED
-        at_head = committed.get(feature.path)
-        for gate in at_head.gates if at_head else ():
-            if gate.gate == Gate.OPS_SIGNOFF and gate.state is not GateState.SKIP:
-                signoff = Tally(gate.state, gate.message, gate.hint)
-        result, _ = gates.evaluate(feature, ws, _constant(signoff), today)
+        signoff = committed.get(feature.path, UNVERIFIED)
+        result, _ = gates.evaluate(feature, ws, _constant(signoff), today, locate=False)
         track = product_track(feature), ops_track(feature, ws)
         views.append(FeatureView(feature, result.gates, *track))
     return views

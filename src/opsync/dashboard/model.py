@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from opsync.dashboard.features_view import FeatureView, committed_results, feature_views
+from opsync.dashboard.feature_jobs import read_features
+from opsync.dashboard.features_view import FeatureView
+from opsync.dashboard.impact_view import ImpactView, collect_impact
 from opsync.metrics.series import MetricView, TreeNode, metric_tree, metric_views
 from opsync.workspace.model import Workspace
 from opsync.workspace.policy import ALL_STATUSES
@@ -44,6 +46,8 @@ class Dashboard:
     weeks: list[WeekView]
     warnings: list[str] = field(default_factory=list)
     problems: int = 0  # findings behind the warnings
+    impact: ImpactView = field(default_factory=ImpactView)  # events, cards, outcomes due
+    lang: str = "en"
 
     @property
     def north_star(self) -> MetricView | None:
@@ -116,24 +120,18 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
 
     ws = open_workspace(root)
     registry = ws.registry
-    paths = list(ws.feature_paths())
-    features = []
-    for done, path in enumerate(paths, start=1):
-        feature = ws.feature_at(path)
-        if feature is not None:
-            features.append(feature)
-        if progress and (done % 200 == 0 or done == len(paths)):
-            progress("reading features", done, len(paths))
+    read = read_features(ws, root, today, progress)
+    views, features = read.views, [v.feature for v in read.views]
     by_metric: dict[str, list[str]] = {}
     for feature in features:
         by_metric.setdefault(str(feature.meta.get("metric") or ""), []).append(feature.file_id)
     data = load_values(ws)
     findings = data.findings
     metrics = metric_views(registry, data.values, by_metric) if registry else {}
-    committed, head = committed_results(root, today)
-    views = feature_views(ws, features, committed, today)
+    head = read.head
     weeks = week_views(ws, metrics)
-    findings += ws.problems()
+    impact = collect_impact(ws, root, features, metrics, today)
+    findings += read.findings + ws.problems()
     warnings = [located(f) for f in sorted(findings)[:MAX_WARNINGS]]
     if len(findings) > MAX_WARNINGS:
         warnings.append(f"… and {len(findings) - MAX_WARNINGS} more")
@@ -141,5 +139,6 @@ def collect(root: Path, today: date | None = None, progress: Progress | None = N
         warnings.append("run `opsync validate` to see every problem and how to fix it")
     tree = metric_tree(registry) if registry else []
     return Dashboard(
-        today, current_week(today), head, metrics, tree, views, weeks, warnings, len(findings)
-    )
+        today, current_week(today), head, metrics, tree, views, weeks, warnings, len(findings),
+        impact, ws.policy.lang,
+    )  # fmt: skip

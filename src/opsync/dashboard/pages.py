@@ -44,6 +44,25 @@ def _render_forked(start: int, stop: int) -> list[str]:
     return _render(*_JOB, start, stop)
 
 
+SITE_PAGES = ("index", "metrics", "features")
+
+
+def write_site_pages(d: Dashboard, out: Path, common: dict[str, Any]) -> list[str]:
+    """The overview, metrics and features pages (features lists every feature's gates)."""
+    from opsync.dashboard.render import environment, put
+
+    env = environment()
+    for name in SITE_PAGES:
+        html = env.get_template(f"{name}.html.j2").render(root="", **common)
+        put(out / f"{name}.html", html)
+    return []
+
+
+def _site_forked() -> list[str]:
+    assert _JOB is not None, "workers are forked after the job is set"
+    return write_site_pages(*_JOB)
+
+
 def _workers(total: int) -> int:
     if total < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
@@ -53,13 +72,15 @@ def _workers(total: int) -> int:
 def write_feature_pages(
     d: Dashboard, out: Path, common: dict[str, Any], progress: Progress | None = None
 ) -> set[str]:
-    """Render and write every feature page; returns the page file names."""
+    """Render and write every feature page and the site pages; returns the feature
+    page file names."""
     global _JOB
     total = len(d.features)
     ranges = [(start, min(start + CHUNK, total)) for start in range(0, total, CHUNK)]
     names: set[str] = set()
     workers = _workers(total)
     if workers == 1:
+        write_site_pages(d, out, common)
         for start, stop in ranges:
             names.update(_render(d, out, common, start, stop))
             if progress:
@@ -69,7 +90,9 @@ def write_feature_pages(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = [pool.submit(_render_forked, start, stop) for start, stop in ranges]
+            # The site pages go first: features.html alone lists every feature.
+            futures = [pool.submit(_site_forked)]
+            futures += [pool.submit(_render_forked, start, stop) for start, stop in ranges]
             for future in as_completed(futures):
                 names.update(future.result())
                 if progress:

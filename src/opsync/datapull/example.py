@@ -19,6 +19,9 @@ MEMBERS_PATH = "data/members.csv"
 ORDERS_PATH = "data/orders.csv"
 WEEKS = 26
 SEED = 20261124
+# The demo launches member-tiers this many weeks before the init week: from that week on
+# the loyal members buy more often and spend more, a known step its impact card scores.
+STEP_WEEKS_AGO = 5
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,16 @@ def generate(week: str) -> ExampleData:
     orders = ["order_id,member_id,ordered_at,amount,status"]
     order_id = 500_000
     regulars = [m for m, _ in joined[: len(joined) // 2]][::10]  # a loyal tenth buys often
+    step = end - timedelta(weeks=STEP_WEEKS_AGO)
     for day in _days(start, end):
         weekend = day.weekday() >= 5
-        for _ in range(rng.randint(10, 16) + (4 if weekend else 0)):
+        after = day >= step
+        for _ in range(rng.randint(10, 16) + (4 if weekend else 0) + (4 if after else 0)):
             order_id += 1
-            pool = regulars if rng.random() < 0.7 else [m for m, t in joined if t.date() < day]
-            amount = max(9.9, rng.gauss(153.0 + 3.0 * (day - start).days / 90, 45.0))
+            loyal = 0.8 if after else 0.7
+            pool = regulars if rng.random() < loyal else [m for m, t in joined if t.date() < day]
+            mean = (153.0 + 3.0 * (day - start).days / 90) * (1.1 if after else 1.0)
+            amount = max(9.9, rng.gauss(mean, 45.0))
             status = "refunded" if rng.random() < 0.05 else "paid"
             stamp = _stamp(_moment(rng, day))
             orders.append(f"{order_id},{rng.choice(pool)},{stamp},{amount:.2f},{status}")

@@ -28,6 +28,7 @@ DEFAULT_SECTION_TITLES: dict[str, tuple[str, ...]] = {
     "ops-insight": ("Ops insight", "运营洞察"),
     "functional-validation": ("Functional validation", "功能验证"),
     "launch-plan": ("Launch plan", "上线计划"),
+    "outcome": ("Outcome", "结果复盘"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The six gates of docs/gates.md, evaluated for one feature at the PR head.
+"""The gates of docs/gates.md (expected-effect: docs/impact.md), evaluated for one feature
+at the PR head.
 
 Each gate yields a GateResult for the table and, when it does not pass, a located
 Finding whose rule id is the gate's name.
@@ -258,17 +259,37 @@ def co_validation(feature: Feature, state: MaterialState) -> Outcome:
     )
 
 
+def expected_effect(feature: Feature) -> Outcome:
+    from opsync.impact.promise import parse_promise
+
+    raw = feature.meta.get("expected")
+    promise, problem = parse_promise(raw)
+    if promise is None:
+        return _outcome(
+            Gate.EXPECTED_EFFECT,
+            False,
+            f"{problem} (status: {feature.status})",
+            "state what the feature should move, e.g. "
+            "`expected: {direction: up, change: 5%, within: 12}`",
+            ["expected"] if raw is not None else ["status"],
+        )
+    return _outcome(Gate.EXPECTED_EFFECT, True, f"promises {promise.text()}", "", ["expected"])
+
+
 def evaluate(
     feature: Feature,
     ws: Workspace,
     signoff: Callable[[], Tally],
     today: date,
     reported: Sequence[Finding] = (),
+    locate: bool = True,
 ) -> tuple[FeatureResult, list[Finding]]:
     """All gates for `feature` at its head status; gates that do not apply are skipped.
 
     `reported`: the lint rules' findings on this spec; a gate failing on a line where a
     rule already names the same problem adds no finding of its own (the table keeps it).
+    `locate=False` skips building the located findings (the dashboard shows results only;
+    finding a key's line re-reads the YAML).
     """
     status = feature.status
     state = materials(feature, ws)
@@ -279,6 +300,7 @@ def evaluate(
         Gate.LAUNCH_MATERIALS: lambda: launch_materials(feature, state),
         Gate.CO_VALIDATION: lambda: co_validation(feature, state),
         Gate.OPS_SIGNOFF: lambda: untracked_materials(feature) or _signoff(signoff()),
+        Gate.EXPECTED_EFFECT: lambda: expected_effect(feature),
     }
     results: list[GateResult] = []
     findings: list[Finding] = []
@@ -294,7 +316,7 @@ def evaluate(
             continue
         outcome = runners[gate]()
         results.append(outcome.result)
-        if outcome.result.state is not GateState.PASS:
+        if locate and outcome.result.state is not GateState.PASS:
             severity = (
                 Severity.WARNING if outcome.result.state is GateState.WARN else Severity.ERROR
             )

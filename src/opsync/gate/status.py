@@ -19,7 +19,7 @@ from opsync.findings import Finding, exit_code_for, sort_findings
 from opsync.gate import gates
 from opsync.gate.context import GateContext, feature_bundle, trusted_policy
 from opsync.gate.identity import lazy_identity
-from opsync.git import open_repo
+from opsync.git import Repo, open_repo
 from opsync.results import FeatureResult, Report
 from opsync.workspace.model import Workspace
 
@@ -28,26 +28,30 @@ def run_status(
     repo_path: Path, ref: str, feature_ids: Sequence[str], today: date | None = None
 ) -> Report:
     with open_repo(repo_path) as repo:
-        head = repo.resolve(ref)
-        tree = repo.tree(head, f"{ref} {head[:7]}")
-        policy, signers = trusted_policy(tree, head)
-        ws = Workspace(tree, policy)
-        roster = Roster(policy)
-        identity = lazy_identity(repo, head, policy)
-        records = RecordEvidence(tree, policy.paths.approvals, signers, roster.logins, identity)
-        ctx = GateContext(
-            repo=repo,
-            base=head,
-            head=head,
-            merge_base=head,
-            policy=policy,
-            allowed_signers=signers,
-            ws=ws,
-            author=None,
-            roster=roster,
-            sources=(records,),
-        )
-        return _status(ctx, feature_ids, today or date.today())
+        return _status(head_context(repo, ref), feature_ids, today or date.today())
+
+
+def head_context(repo: Repo, ref: str) -> GateContext:
+    """A commit judged on its own: its policy and allowed_signers are trusted (they were
+    merged through the gate), and its signed records re-verified against them."""
+    head = repo.resolve(ref)
+    tree = repo.tree(head, f"{ref} {head[:7]}")
+    policy, signers = trusted_policy(tree, head)
+    roster = Roster(policy)
+    identity = lazy_identity(repo, head, policy)
+    records = RecordEvidence(tree, policy.paths.approvals, signers, roster.logins, identity)
+    return GateContext(
+        repo=repo,
+        base=head,
+        head=head,
+        merge_base=head,
+        policy=policy,
+        allowed_signers=signers,
+        ws=Workspace(tree, policy),
+        author=None,
+        roster=roster,
+        sources=(records,),
+    )
 
 
 def _status(ctx: GateContext, feature_ids: Sequence[str], today: date) -> Report:

@@ -33,6 +33,11 @@ declare(
     "ops-signoff", TARGET, "Enough distinct ops reviewers approved the feature's current content."
 )
 declare(
+    "expected-effect",
+    TARGET,
+    "From `build` on, the spec states its promise: `expected: {direction, change, within}`.",
+)
+declare(
     "policy-approval",
     TARGET,
     "A change to opsync.yml or allowed_signers is approved by an admin of the base policy.",

@@ -30,6 +30,7 @@ RULE_MODULES = (
     "opsync.rules.feature_rules",
     "opsync.rules.gate_rules",
     "opsync.rules.query_rules",
+    "opsync.rules.outcome_rules",
 )
 
 

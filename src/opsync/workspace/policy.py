@@ -27,6 +27,7 @@ DEFAULT_GATE_FROM: dict[str, str] = {
     Gate.LAUNCH_MATERIALS: "validation",
     Gate.CO_VALIDATION: "validation",
     Gate.OPS_SIGNOFF: "research",
+    Gate.EXPECTED_EFFECT: "build",
 }
 
 
