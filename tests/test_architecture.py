@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "opsync"
 # Lowest first. A package or top-level module may import from its own layer or lower.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "findings", "results", "isoweek", "fsutil", "resources", "console", "numfmt"),
-    ("globs", "jsonload", "safetext"),
+    ("globs", "jsonload", "safetext", "http"),
     ("i18n",),
     ("documents",),
     ("metrics",),

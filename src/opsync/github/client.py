@@ -15,12 +15,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from email.message import Message
-from typing import IO, Any
+from typing import Any
 
 from opsync import __version__
 from opsync.errors import ConfigError, VerifyError
+from opsync.http import Response, SameOriginRedirects, origin, segment
 
 DEFAULT_API_URL = "https://api.github.com"
 USER_AGENT = f"opsync/{__version__} (+https://github.com/opsync)"
@@ -32,44 +31,6 @@ _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 # header of 60,000 `<` is read in linear time, not quadratic.
 _LINK_NEXT = re.compile(r'<([^<>]+)>\s*;\s*rel="?next"?')
 _TOKEN_HINT = "set GITHUB_TOKEN (in a workflow: `GITHUB_TOKEN: ${{ github.token }}`)"
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    headers: Message
-    body: bytes
-
-
-class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects (renamed repos answer 301), but carry the token only to our origin."""
-
-    def __init__(self, origin: str, auth: str) -> None:
-        self._origin = origin
-        self._auth = auth
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and _origin(newurl) == self._origin:
-            new.add_unredirected_header("Authorization", self._auth)
-        return new
-
-
-def _origin(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _seg(value: str) -> str:
-    return urllib.parse.quote(value, safe="")
 
 
 class GitHubClient:
@@ -105,7 +66,7 @@ class GitHubClient:
                 "set GITHUB_API_URL to e.g. https://api.github.com",
             )
         self._base = base
-        self._origin = _origin(base)
+        self._origin = origin(base)
         self._timeout = timeout
         self._attempts = max(1, attempts)
         self._teams: dict[tuple[str, str], frozenset[str]] = {}  # team -> member logins
@@ -115,14 +76,16 @@ class GitHubClient:
         self._clock = clock
         auth = f"Bearer {token}"
         self._auth = auth
-        self._opener = urllib.request.build_opener(_SameOriginRedirects(self._origin, auth))
+        self._opener = urllib.request.build_opener(
+            SameOriginRedirects(self._origin, "Authorization", auth)
+        )
 
     # --- public reads ---------------------------------------------------------------
 
     def get_pull(self, repo: str, number: int) -> dict[str, Any]:
         """GET /repos/{repo}/pulls/{number}."""
         owner, name = _split_repo(repo)
-        data = self._get_json(f"/repos/{_seg(owner)}/{_seg(name)}/pulls/{int(number)}")
+        data = self._get_json(f"/repos/{segment(owner)}/{segment(name)}/pulls/{int(number)}")
         if not isinstance(data, dict):
             raise _shape_error(f"pull request {repo}#{number}")
         return data
@@ -130,7 +93,7 @@ class GitHubClient:
     def list_reviews(self, repo: str, number: int) -> list[dict[str, Any]]:
         """Every review of a pull request, all pages, oldest first (REST shape)."""
         owner, name = _split_repo(repo)
-        path = f"/repos/{_seg(owner)}/{_seg(name)}/pulls/{int(number)}/reviews"
+        path = f"/repos/{segment(owner)}/{segment(name)}/pulls/{int(number)}/reviews"
         return self._get_pages(path)
 
     def team_membership(self, org: str, team_slug: str, login: str) -> bool:
@@ -143,7 +106,7 @@ class GitHubClient:
         """
         key = (org.casefold(), team_slug.casefold())
         if key not in self._teams:
-            path = f"/orgs/{_seg(org)}/teams/{_seg(team_slug)}/members"
+            path = f"/orgs/{segment(org)}/teams/{segment(team_slug)}/members"
             what = f"members of team {org}/{team_slug}"
             try:
                 members = self._get_pages(path)
@@ -204,15 +167,15 @@ class GitHubClient:
             url = self._next_link(resp, path)
         return items
 
-    def _next_link(self, resp: _Response, path: str) -> str | None:
+    def _next_link(self, resp: Response, path: str) -> str | None:
         match = _LINK_NEXT.search(resp.headers.get("link", "") or "")
         if match is None:
             return None
         url = match.group(1)
-        if _origin(url) != self._origin:
+        if origin(url) != self._origin:
             # The token must never follow a link to another host.
             raise VerifyError(
-                f"GET {path}: the next page points to another host ({_origin(url)})",
+                f"GET {path}: the next page points to another host ({origin(url)})",
                 "check GITHUB_API_URL; opsync only talks to the configured API host",
             )
         return url
@@ -225,7 +188,7 @@ class GitHubClient:
         *,
         method: str = "GET",
         data: bytes | None = None,
-    ) -> _Response:
+    ) -> Response:
         last = ""
         safe = method == "GET"  # only reads may be repeated after an unknown outcome
         for attempt in range(self._attempts):
@@ -260,7 +223,7 @@ class GitHubClient:
             "check https://www.githubstatus.com and GITHUB_API_URL, then re-run the job",
         )
 
-    def _send(self, url: str, method: str = "GET", data: bytes | None = None) -> _Response:
+    def _send(self, url: str, method: str = "GET", data: bytes | None = None) -> Response:
         req = urllib.request.Request(url, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
@@ -270,13 +233,13 @@ class GitHubClient:
         req.add_unredirected_header("Authorization", self._auth)
         try:
             with self._opener.open(req, timeout=self._timeout) as raw:
-                return _Response(raw.status, raw.headers, raw.read(MAX_BODY + 1))
+                return Response(raw.status, raw.headers, raw.read(MAX_BODY + 1))
         except urllib.error.HTTPError as err:
             with err:
                 body = err.read(MAX_BODY + 1)
-            return _Response(err.code, err.headers, body)
+            return Response(err.code, err.headers, body)
 
-    def _retry_wait(self, resp: _Response, attempt: int) -> float | None:
+    def _retry_wait(self, resp: Response, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when retrying cannot help.
 
         Follows GitHub's guidance: `retry-after` if sent; else, with no requests left,
@@ -310,7 +273,7 @@ def _split_repo(repo: str) -> tuple[str, str]:
     return owner, name
 
 
-def _decode(resp: _Response, what: str) -> Any:
+def _decode(resp: Response, what: str) -> Any:
     if len(resp.body) > MAX_BODY:
         raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
     from opsync.jsonload import TooDeep, loads
@@ -326,7 +289,7 @@ def _decode(resp: _Response, what: str) -> Any:
         ) from None
 
 
-def _api_message(resp: _Response) -> str:
+def _api_message(resp: Response) -> str:
     """GitHub's own `message`, short, for context in errors."""
     from opsync.jsonload import loads
 
@@ -338,7 +301,7 @@ def _api_message(resp: _Response) -> str:
     return f": {str(msg)[:200]}" if msg else ""
 
 
-def _http_error(resp: _Response, what: str) -> VerifyError:
+def _http_error(resp: Response, what: str) -> VerifyError:
     status, detail = resp.status, _api_message(resp)
     if status == 401:
         return VerifyError(

@@ -28,7 +28,8 @@ from typing import Any
 from opsync.errors import VerifyError
 from opsync.evidence.bundle import Bundle, changed_paths
 from opsync.evidence.tally import Approval, BundleAt, Verdict
-from opsync.gitlab.client import GitLabClient, seg, shape_error
+from opsync.gitlab.client import GitLabClient, shape_error
+from opsync.http import segment
 
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # Users behind project and group access tokens: project_42_bot_<hex>, group_7_bot_<hex>.
@@ -116,7 +117,7 @@ class MergeRequestApi:
 
     @property
     def path(self) -> str:
-        return f"/projects/{seg(self.project)}/merge_requests/{int(self.iid)}"
+        return f"/projects/{segment(self.project)}/merge_requests/{int(self.iid)}"
 
     @cached_property
     def merge_request(self) -> dict[str, Any]:
@@ -159,7 +160,7 @@ class GroupRoster:
     def is_member(self, group: str, username: str) -> bool:
         key = group.lstrip("@").casefold()
         if key not in self._groups:
-            path = f"/groups/{seg(group.lstrip('@'))}/members/all"
+            path = f"/groups/{segment(group.lstrip('@'))}/members/all"
             try:
                 members = self._client.get_pages(path)
             except VerifyError as exc:

@@ -16,11 +16,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.message import Message
-from typing import IO, Any
+from typing import Any
 
 from opsync import __version__
 from opsync.errors import ConfigError, VerifyError
+from opsync.http import Response, SameOriginRedirects, origin
 
 USER_AGENT = f"opsync/{__version__} (+https://github.com/opsync)"
 MAX_BODY = 20 * 1024 * 1024
@@ -55,45 +55,6 @@ def token_from_env(env: Mapping[str, str]) -> Token | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    headers: Message
-    body: bytes
-
-
-class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, but carry the token only to the API's own origin."""
-
-    def __init__(self, origin: str, token: Token) -> None:
-        self._origin = origin
-        self._token = token
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: http.client.HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and _origin(newurl) == self._origin:
-            new.add_unredirected_header(self._token.header, self._token.value)
-        return new
-
-
-def _origin(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def seg(value: str | int) -> str:
-    """A path segment: project and group paths (`acme/ops`) are URL-encoded whole."""
-    return urllib.parse.quote(str(value), safe="")
-
-
 class GitLabClient:
     """GET/POST/PUT against `CI_API_V4_URL`. Retries 5xx, 429 and network errors with
     backoff (`sleep` is injectable for tests); 401/403/404 fail at once."""
@@ -118,13 +79,15 @@ class GitLabClient:
                 "e.g. https://gitlab.example.com/api/v4",
             )
         self._base = base
-        self._origin = _origin(base)
+        self._origin = origin(base)
         self._token = token
         self._timeout = timeout
         self._attempts = max(1, attempts)
         self._backoff = backoff
         self._sleep = sleep
-        self._opener = urllib.request.build_opener(_SameOriginRedirects(self._origin, token))
+        self._opener = urllib.request.build_opener(
+            SameOriginRedirects(self._origin, token.header, token.value)
+        )
 
     @property
     def job_token(self) -> bool:
@@ -179,7 +142,7 @@ class GitLabClient:
             raise shape_error(what)
         return out
 
-    def _next_page(self, resp: _Response, url: str, path: str) -> str | None:
+    def _next_page(self, resp: Response, url: str, path: str) -> str | None:
         page = (resp.headers.get("x-next-page") or "").strip()
         if page:
             if not page.isdigit():
@@ -192,14 +155,14 @@ class GitLabClient:
         if match is None:
             return None
         nxt = match.group(1)
-        if _origin(nxt) != self._origin:
+        if origin(nxt) != self._origin:
             raise VerifyError(  # the token must never follow a link to another host
-                f"GET {path}: the next page points to another host ({_origin(nxt)})",
+                f"GET {path}: the next page points to another host ({origin(nxt)})",
                 "check CI_API_V4_URL; opsync only talks to the configured API host",
             )
         return nxt
 
-    def _request(self, method: str, url: str, what: str, body: bytes | None = None) -> _Response:
+    def _request(self, method: str, url: str, what: str, body: bytes | None = None) -> Response:
         last = ""
         for attempt in range(self._attempts):
             try:
@@ -219,7 +182,7 @@ class GitLabClient:
             "check the GitLab instance's status and CI_API_V4_URL, then re-run the job",
         )
 
-    def _send(self, method: str, url: str, body: bytes | None) -> _Response:
+    def _send(self, method: str, url: str, body: bytes | None) -> Response:
         req = urllib.request.Request(url, data=body, method=method)
         req.add_header("Accept", "application/json")
         req.add_header("User-Agent", USER_AGENT)
@@ -228,14 +191,14 @@ class GitLabClient:
         req.add_unredirected_header(self._token.header, self._token.value)
         try:
             with self._opener.open(req, timeout=self._timeout) as raw:
-                return _Response(raw.status, raw.headers, raw.read(MAX_BODY + 1))
+                return Response(raw.status, raw.headers, raw.read(MAX_BODY + 1))
         except urllib.error.HTTPError as err:
             with err:
                 data = err.read(MAX_BODY + 1)
-            return _Response(err.code, err.headers, data)
+            return Response(err.code, err.headers, data)
 
 
-def _decode(resp: _Response, what: str) -> Any:
+def _decode(resp: Response, what: str) -> Any:
     if len(resp.body) > MAX_BODY:
         raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
     try:
@@ -247,7 +210,7 @@ def _decode(resp: _Response, what: str) -> Any:
         ) from None
 
 
-def _api_message(resp: _Response) -> str:
+def _api_message(resp: Response) -> str:
     """GitLab's own `message` or `error`, short, for context in errors."""
     try:
         data = json.loads(resp.body)

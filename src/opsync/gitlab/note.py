@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opsync.gitlab.client import GitLabClient, seg
+from opsync.gitlab.client import GitLabClient
+from opsync.http import segment
 from opsync.report.markdown_format import escape, render_markdown
 from opsync.results import Report
 
@@ -42,7 +43,7 @@ def upsert(client: GitLabClient, project: str, iid: int, body: str) -> str:
     into a comment, and editing theirs would fail (403) or, worse, be someone else's
     words under our name.
     """
-    path = f"/projects/{seg(project)}/merge_requests/{int(iid)}/notes"
+    path = f"/projects/{segment(project)}/merge_requests/{int(iid)}/notes"
     me = _me(client)
     for note in client.get_pages(f"{path}?sort=asc&order_by=created_at"):
         if _ours(note, me):
