@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from opsync.commands.options import finish
+from opsync.commands.options import finish, workspace_option
 from opsync.errors import ExitCode
 from opsync.impact.events import Event
 
@@ -93,11 +93,7 @@ Examples:
 @click.option(
     "--ref", default="HEAD", show_default=True, help="The branch whose history dates launches."
 )
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace root (default: the nearest folder with opsync.yml).",
-)
+@workspace_option()
 def command(fmt: str, ref: str, root: Path | None) -> None:
     """List launches and campaigns: the events the charts and `opsync impact` use.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from opsync.commands.options import finish
+from opsync.commands.options import finish, workspace_option
 from opsync.errors import ConfigError, ExitCode
 
 
@@ -93,11 +93,7 @@ Examples:
 @click.option(
     "--ref", default="HEAD", show_default=True, help="The branch whose history dates launches."
 )
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace root (default: the nearest folder with opsync.yml).",
-)
+@workspace_option()
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)
 def command(
     features: tuple[str, ...],
