@@ -70,20 +70,11 @@ def _in_flight(features: list[Feature]) -> list[dict[str, str]]:
 
 
 def _latest_values(ws: Workspace) -> list[dict[str, Any]]:
-    from opsync.metrics.series import metric_views
     from opsync.numfmt import num
-    from opsync.workspace.data import load_values
+    from opsync.workspace.data import key_metric_views
 
-    registry = ws.registry
-    if registry is None:
-        return []
-    data = load_values(ws)  # bad rows are `opsync validate`'s to report
-    views = metric_views(registry, data.values, {})
     rows = []
-    for metric_id in registry.key_metrics:
-        view = views.get(metric_id)
-        if view is None:
-            continue
+    for view in key_metric_views(ws):
         latest = view.latest
         rows.append(
             {

@@ -106,20 +106,11 @@ def _week_doc(ws: Workspace, path: str, lang: str) -> dict[str, Any]:
 
 
 def _metrics(ws: Workspace) -> tuple[MetricLine, ...]:
-    from opsync.metrics.series import metric_views
     from opsync.numfmt import num, signed
-    from opsync.workspace.data import load_values
+    from opsync.workspace.data import key_metric_views
 
-    registry = ws.registry
-    if registry is None:
-        return ()
-    data = load_values(ws)  # bad rows are `opsync validate`'s to report
-    views = metric_views(registry, data.values, {})
     lines = []
-    for metric_id in registry.key_metrics:
-        view = views.get(metric_id)
-        if view is None:
-            continue
+    for view in key_metric_views(ws):
         latest, previous = view.latest, view.previous
         lines.append(
             MetricLine(

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from opsync.metrics.series import MetricView
     from opsync.metrics.values import MetricData
     from opsync.workspace.model import Workspace
 
@@ -35,3 +36,15 @@ def load_values(ws: Workspace, last: Collection[str] = ()) -> MetricData:
     data = load_data_files(files, known)
     data.findings[:0] = findings
     return data
+
+
+def key_metric_views(ws: Workspace) -> list[MetricView]:
+    """The key metrics in registry order, each with its series (composites computed);
+    bad rows are `opsync validate`'s to report."""
+    from opsync.metrics.series import metric_views
+
+    registry = ws.registry
+    if registry is None:
+        return []
+    views = metric_views(registry, load_values(ws).values, {})
+    return [views[m] for m in registry.key_metrics if m in views]
