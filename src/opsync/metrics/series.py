@@ -16,6 +16,7 @@ from opsync.metrics.periods import chronological, period_kind, period_sort_key
 from opsync.metrics.registry import Registry
 
 MAX_TREE_DEPTH = 20  # a registry is small; this only bounds a hostile one
+GRAIN_ORDER = ("date", "week", "month", "quarter")  # finest first: the one a chart draws
 
 
 @dataclass(frozen=True)
@@ -144,15 +145,18 @@ def _own_periods(
     base: Mapping[str, Mapping[str, float]],
     timeline: list[str],
 ) -> list[str]:
-    """The periods of the data set that concern a metric: those of the kinds (week, month…)
-    its base inputs were recorded in, from the first one on. A period inside that span
-    without a value is a gap to show, not a period to hide."""
+    """The periods of the data set that concern a metric: those of the finest grain (date,
+    week, month, quarter) its base inputs were recorded in, from the first one on. One
+    grain per series: a month's value between two weeks' would read as a spike. A period
+    inside that span without a value is a gap to show, not a period to hide."""
     recorded = {p for b in _base_inputs(metric, deps) for p in base.get(b, {})}
     if not recorded:
         return []
     kinds = {period_kind(p) for p in recorded}
-    first = min(period_sort_key(p) for p in recorded)
-    return [p for p in timeline if period_kind(p) in kinds and period_sort_key(p) >= first]
+    kind = next(k for k in GRAIN_ORDER if k in kinds) if kinds & set(GRAIN_ORDER) else None
+    own = [p for p in recorded if period_kind(p) == kind]
+    first = min(period_sort_key(p) for p in own)
+    return [p for p in timeline if period_kind(p) == kind and period_sort_key(p) >= first]
 
 
 def metric_views(
