@@ -240,3 +240,19 @@ def test_a_formula_written_as_one_hyphenated_id_gets_the_split_hint(
     assert result.code == 1, result
     assert "metric-unknown-ref" in result.out, result
     assert "write `monthly-purchases-per-member - average-order-value`" in result.out, result
+
+
+@pytest.mark.parametrize("fmt", ["json", "gitlab", "sarif", "markdown", "github", "text"])
+def test_a_run_that_stops_still_writes_its_document(
+    tmp_path: Path, run_cli: CliRunner, fmt: str
+) -> None:
+    """No opsync.yml (exit 2): the report on stdout still says what went wrong, so a CI
+    artifact (GitLab's code-quality widget, a SARIF upload) is never empty."""
+    result = run_cli("validate", "--format", fmt, cwd=tmp_path)
+    assert result.code == 2, result
+    assert "no opsync.yml found" in result.out, result
+    if fmt == "json":
+        assert json.loads(result.out)["result"] == "error"
+    if fmt == "gitlab":
+        (issue,) = json.loads(result.out)
+        assert issue["severity"] == "blocker"

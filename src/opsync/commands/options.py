@@ -3,7 +3,8 @@ to run, and ending a command with its exit code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,20 @@ def make_console(color: str, quiet: int, verbose: int) -> Any:
     from opsync.console import Console, wants_color
 
     return Console(color=wants_color(color), verbosity=verbose - quiet)
+
+
+@contextmanager
+def reports_errors(command: str, fmt: str, console: Any) -> Iterator[None]:
+    """A run that stops (exit 2/3) still writes its document in the chosen format, with
+    the error in it, before the error goes to stderr: a CI artifact is never empty."""
+    from opsync.errors import OpsyncError
+
+    try:
+        yield
+    except OpsyncError as exc:
+        from opsync.report import renderer
+        from opsync.results import error_report
+
+        report = error_report(command, exc.exit_code, exc.message, exc.hint)
+        console.report(renderer(fmt)(report, color=console.color))
+        raise

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from opsync.commands.completion import complete_features
-from opsync.commands.options import finish, make_console, output_options, repo_option
+from opsync.commands.options import (
+    finish,
+    make_console,
+    output_options,
+    repo_option,
+    reports_errors,
+)
 from opsync.report import FORMATS
 
 
@@ -36,6 +42,7 @@ def command(
     from opsync.report import renderer
 
     console = make_console(color, quiet, verbose)
-    report = run_status(repo, ref, features)
+    with reports_errors("status", fmt, console):
+        report = run_status(repo, ref, features)
     console.report(renderer(fmt)(report, color=console.color))
     finish(int(report.exit_code))

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from opsync.commands.options import finish, make_console, output_options, workspace_option
+from opsync.commands.options import (
+    finish,
+    make_console,
+    output_options,
+    reports_errors,
+    workspace_option,
+)
 from opsync.report import FORMATS
 
 
@@ -30,7 +36,8 @@ def run(options: ValidateOptions) -> int:
     from opsync.workspace.source import WorktreeSource
 
     console = make_console(options.color, options.quiet, options.verbose)
-    root = find_root(options.root)
+    with reports_errors("validate", options.fmt, console):
+        root = find_root(options.root)
     source = WorktreeSource(root)
     selection = None
     if options.paths:
@@ -45,7 +52,8 @@ def run(options: ValidateOptions) -> int:
             click.echo(f"validate: {done}/{total} documents", err=True, nl=False)
             click.echo(end, err=True, nl=False)
 
-    report = lint(source, selection, progress)
+    with reports_errors("validate", options.fmt, console):
+        report = lint(source, selection, progress)
     console.report(renderer(options.fmt)(report, color=console.color))
     return int(report.exit_code)
 
