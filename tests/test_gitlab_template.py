@@ -144,3 +144,32 @@ def test_the_job_lines_run_as_written(tmp_path: Path) -> None:
     report = json.loads((repo.path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     assert [i["check_name"] for i in report] == ["opsync-error"], report
     assert "not a merge request pipeline" in report[0]["description"]
+
+
+def test_init_installs_opsync_from_a_pinned_commit_never_by_package_name(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """As the GitHub action does: no `opsync==` a stranger could publish first."""
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    result = run_cli(
+        "init", "--ci", "gitlab", "--action-ref", f"acme/opsync@{sha}", "--repo", str(tmp_path)
+    )
+    assert result.code == 0, result
+    written = tmp_path / ".gitlab-ci.opsync.yml"
+    text = written.read_text(encoding="utf-8")
+    assert f'"opsync @ git+https://github.com/acme/opsync@{sha}"' in text
+    assert "opsync==" not in text
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.gitlab-ci",
+            str(written),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

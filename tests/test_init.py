@@ -240,7 +240,10 @@ def test_ci_gitlab_writes_an_includable_file_and_uses_gitlab_approvals(
     code, _, err = cli(capsys, monkeypatch, repo.path, "init", "--ci", "gitlab")
     assert code == 0, err
     if shipped.is_file():
-        assert (repo.path / ".gitlab-ci.opsync.yml").read_bytes() == shipped.read_bytes()
+        from opsync.github.workflows import action_ref, pin_install
+
+        expected = pin_install(shipped.read_text(encoding="utf-8"), action_ref())
+        assert (repo.path / ".gitlab-ci.opsync.yml").read_text(encoding="utf-8") == expected
         assert "include:" in err
     else:
         assert "ships no templates/ci/gitlab-ci.yml" in err

@@ -90,7 +90,7 @@ def plan(options: InitOptions, week: str, warn: list[str]) -> list[Planned]:
     if options.ci == "github":
         files += _github_workflows(options.action_ref, warn)
     elif options.ci == "gitlab":
-        files += _gitlab(warn)
+        files += _gitlab(options.action_ref, warn)
     return files
 
 
@@ -150,14 +150,23 @@ def _github_workflows(override: str | None, warn: list[str]) -> list[Planned]:
     return [Planned(f.path, pin_action(f.text, ref)) for f in workflows]
 
 
-def _gitlab(warn: list[str]) -> list[Planned]:
+def _gitlab(override: str | None, warn: list[str]) -> list[Planned]:
+    """The GitLab template, installing opsync from the same pinned commit the GitHub
+    action would use (never a package name anyone could publish first)."""
+    from opsync.github.workflows import action_ref, pin_install
     from opsync.resources import data_dir
 
     source = data_dir("templates") / "ci" / "gitlab-ci.yml"
     if not source.is_file():
         warn.append("this opsync build ships no templates/ci/gitlab-ci.yml; nothing copied")
         return []
-    return [Planned(GITLAB_TARGET, source.read_text(encoding="utf-8"))]
+    ref = action_ref(override)
+    if not ref.pinned:
+        warn.append(
+            f"the GitLab template installs opsync from tag {ref.comment}; pin a commit with "
+            "--action-ref OWNER/REPO@<commit sha>"
+        )
+    return [Planned(GITLAB_TARGET, pin_install(source.read_text(encoding="utf-8"), ref))]
 
 
 def write_all(root: Path, files: list[Planned]) -> list[Outcome]:
@@ -279,8 +288,8 @@ def command(
     """
     from opsync.workspace.root import find_root
 
-    if action_ref is not None and ci != "github":
-        raise click.UsageError("--action-ref needs --ci github")
+    if action_ref is not None and ci is None:
+        raise click.UsageError("--action-ref needs --ci github or --ci gitlab")
     root = directory if directory is not None else find_root(Path.cwd(), required=False)
     options = InitOptions(root.resolve(), example, ci, lang, action_ref)
     return int(run(options))

@@ -61,3 +61,14 @@ def action_ref(override: str | None = None) -> ActionRef:
 def pin_action(text: str, ref: ActionRef) -> str:
     """`text` (a workflow template) with its marked `uses:` line set to `ref`."""
     return _MARKED.sub(lambda m: f"{m['indent']}uses: {ref.ref} # {ref.comment}", text)
+
+
+_INSTALL = re.compile(r'"opsync==[^"]*"(?P<rest>\s*# opsync-install:[^\n]*)?')
+
+
+def pin_install(text: str, ref: ActionRef) -> str:
+    """A CI file's `pip install "opsync==…"` line set to install `ref`'s commit from its
+    repository (`opsync @ git+https://github.com/OWNER/REPO@SHA`)."""
+    repo, _, commit = ref.ref.partition("@")
+    spec = f'"opsync @ git+https://github.com/{repo}@{commit}"  # {ref.comment}'
+    return _INSTALL.sub(spec, text)
