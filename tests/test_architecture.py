@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("documents",),
     ("metrics",),
     ("workspace",),
+    ("git_tree", "git_log"),
     ("git", "rules", "evidence", "scaffold", "datapull", "impact"),
     ("gate",),
     ("report", "weekly"),

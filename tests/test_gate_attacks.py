@@ -388,7 +388,7 @@ def test_a_tree_with_duplicate_entries_is_refused(flow: Flow) -> None:
 
 
 def test_trees_are_read_as_git_reads_them() -> None:
-    from opsync.git import parse_tree
+    from opsync.git_tree import parse_tree
 
     one, two = b"\x01" * 20, b"\x02" * 20
     assert parse_tree(b"100644 a\0" + one + b"100644 b\0" + two) == {

@@ -11,7 +11,8 @@ import pytest
 
 from gitrepo import GitRepo, make_repo
 from opsync.errors import ConfigError, ExitCode, VerifyError
-from opsync.git import Change, GitTreeSource, Repo, open_repo
+from opsync.git import Change, Repo, open_repo
+from opsync.git_tree import GitTreeSource
 from opsync.workspace.source import FileSource, Kind
 
 
@@ -353,13 +354,14 @@ def test_lookup_reads_each_folder_tree_once(
     repo.commit()
     tree: GitTreeSource = opened.tree("HEAD")
     reads: list[bytes] = []
-    real = opened._object
+    objects = tree._objects
+    real = objects.read
 
     def counting(binsha: bytes) -> tuple[str, bytes]:
         reads.append(binsha)
         return real(binsha)
 
-    monkeypatch.setattr(opened, "_object", counting)
+    monkeypatch.setattr(tree, "_objects", type("Counted", (), {"read": staticmethod(counting)}))
     for n in range(300):
         assert tree.kind(f"features/f{n:04}.yml") is Kind.FILE
     assert len(list(tree.list_files("features", ".yml"))) == 300

@@ -7,15 +7,16 @@ missing, repo unreadable), each with a hint that names the fix.
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from opsync.errors import ConfigError, VerifyError
-from opsync.workspace.source import Kind, normalize
+from opsync.git_log import LogEntry, parse_batch, parse_raw_log
+from opsync.git_tree import READ_HINT, CommitBlobs, GitTreeSource
+from opsync.workspace.source import Kind
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -27,8 +28,6 @@ _SHALLOW_HINT = (
     "<head>` with a growing N (the opsync-gate.yml template's fetch step does this), or "
     "`fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`"
 )
-# Tree entry modes, by their top bits (mode >> 12).
-_TREE, _BLOB, _SYMLINK, _GITLINK = 0o04, 0o10, 0o12, 0o16
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ class Repo:
 
     def at(self, commit: str) -> CommitBlobs:
         """Blob ids at `commit`, looked up one path at a time (a `BlobSource`)."""
-        return CommitBlobs(self, commit)
+        return CommitBlobs(self.blob_id_at, commit)
 
     def blob_at(self, commit: str, path: str) -> bytes | None:
         """The blob at `commit:path`, resolved by git itself (no tree parsed here), or None.
@@ -292,7 +291,7 @@ class Repo:
             "--raw", "--no-abbrev", "-z", "--no-color", "--format=%x01%H %cI",
             sha, "--", folder,
         )  # fmt: skip
-        return _parse_raw_log(out)
+        return parse_raw_log(out)
 
     def shallow_commits(self) -> frozenset[str]:
         """The boundary commits of a shallow clone (their parents are missing)."""
@@ -323,7 +322,7 @@ class Repo:
             raise _failure(("cat-file", "--batch"), str(exc)) from exc
         if done.returncode != 0:
             raise _failure(("cat-file", "--batch"), done.stderr.decode(errors="replace"))
-        return _parse_batch(done.stdout)
+        return parse_batch(done.stdout)
 
     def commit_time(self, sha: str) -> datetime:
         """When `sha` was committed (timezone-aware)."""
@@ -339,12 +338,13 @@ class Repo:
         try:
             return self._repo.commit(sha)
         except Exception as exc:  # GitPython raises ValueError, GitError, BadObject...
-            raise VerifyError(f"cannot read commit {sha[:12]}: {exc}", _READ_HINT) from exc
+            raise VerifyError(f"cannot read commit {sha[:12]}: {exc}", READ_HINT) from exc
 
     def tree(self, commit: str, label: str = "commit") -> GitTreeSource:
         """The files of `commit`, read from Git objects only (never the working tree)."""
         commit_obj = self._commit(commit)
-        return GitTreeSource(self, commit_obj.tree.binsha, f"{label} {commit_obj.hexsha[:7]}")
+        label = f"{label} {commit_obj.hexsha[:7]}"
+        return GitTreeSource(_Objects(self._repo), commit_obj.tree.binsha, label)
 
     def show(self, commit: str, path: str) -> bytes | None:
         """A trusted file's bytes at `commit`; None when absent, refused when not a file."""
@@ -359,26 +359,29 @@ class Repo:
             )
         return tree.read(path)
 
-    def _object(self, binsha: bytes) -> tuple[str, bytes]:
-        """(type, data) of an object from the object database."""
+
+@dataclass(frozen=True)
+class _Objects:
+    """The object database, as trees read it (git_tree.ObjectReader)."""
+
+    repo: gitpython.Repo
+
+    def read(self, binsha: bytes) -> tuple[str, bytes]:
         try:
-            stream = self._repo.odb.stream(binsha)
+            stream = self.repo.odb.stream(binsha)
             return stream.type.decode(), stream.read()
         except Exception as exc:  # missing object, dead cat-file process...
             raise _unreadable(binsha) from exc
 
-    def _object_size(self, binsha: bytes) -> int:
+    def size(self, binsha: bytes) -> int:
         try:
-            return int(self._repo.odb.info(binsha).size)
+            return int(self.repo.odb.info(binsha).size)
         except Exception as exc:
             raise _unreadable(binsha) from exc
 
 
-_READ_HINT = "the object may be missing: fetch the commit again, or run `git fsck`"
-
-
 def _unreadable(binsha: bytes) -> VerifyError:
-    return VerifyError(f"git object {binsha.hex()} is missing or unreadable", _READ_HINT)
+    return VerifyError(f"git object {binsha.hex()} is missing or unreadable", READ_HINT)
 
 
 def _parse_name_status(out: str) -> list[Change]:
@@ -401,206 +404,3 @@ def _parse_name_status(out: str) -> list[Change]:
                 f"unexpected `git diff` status {fields[index]!r}", "report this to opsync"
             )
     return changes
-
-
-@dataclass(frozen=True)
-class LogChange:
-    """One file changed by a commit: `blob` is the new content's id (zeros when deleted)."""
-
-    status: str  # A, M, D, R, T, C
-    path: str
-    blob: str
-    old_path: str | None = None
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    sha: str
-    when: datetime
-    changes: tuple[LogChange, ...]
-
-
-def _parse_batch(out: bytes) -> dict[str, bytes]:
-    """`git cat-file --batch` output: `<id> <type> <size>\\n<content>\\n` per object."""
-    found: dict[str, bytes] = {}
-    pos = 0
-    while pos < len(out):
-        end = out.index(b"\n", pos)
-        fields = out[pos:end].split()
-        pos = end + 1
-        if len(fields) != 3:  # `<id> missing`
-            continue
-        size = int(fields[2])
-        if fields[1] == b"blob":
-            found[fields[0].decode()] = out[pos : pos + size]
-        pos += size + 1
-    return found
-
-
-def _parse_raw_log(out: str) -> list[LogEntry]:
-    """Parse `git log --raw -z --format=%x01%H %cI`: a header, then per change
-    `:mode mode old new STATUS\0PATH\0` (two paths for renames and copies)."""
-    entries: list[LogEntry] = []
-    for chunk in out.split("\x01"):
-        if not chunk.strip():
-            continue
-        header, _, rest = chunk.partition("\0")
-        sha, _, stamp = header.strip().partition(" ")
-        fields = rest.lstrip("\n").split("\0")
-        changes: list[LogChange] = []
-        index = 0
-        while index < len(fields):
-            meta = fields[index].strip()
-            if not meta.startswith(":"):
-                index += 1
-                continue
-            parts = meta[1:].split()
-            if len(parts) < 5 or index + 1 >= len(fields):
-                break
-            status = parts[4][:1]
-            if status in ("R", "C") and index + 2 < len(fields):
-                changes.append(LogChange(status, fields[index + 2], parts[3], fields[index + 1]))
-                index += 3
-            else:
-                changes.append(LogChange(status, fields[index + 1], parts[3]))
-                index += 2
-        entries.append(LogEntry(sha, datetime.fromisoformat(stamp), tuple(changes)))
-    return entries
-
-
-def parse_tree(data: bytes) -> dict[str, tuple[int, bytes]]:
-    """A raw tree object as {name: (mode, binary sha)}.
-
-    Entries are `<octal mode> <name>\\0<20-byte sha>`. A plain loop over `find` is five
-    times faster than GitPython's parser, which matters for folders of 20,000 specs.
-    Names that are not UTF-8 keep their bytes as surrogate escapes.
-
-    A tree git's fsck rejects is refused (ValueError), never read our own way: duplicate
-    names (git reads the first, a dict would keep the last), entries out of git's order,
-    and names git never writes (empty, `.`, `..`, `.git`, with a `/`).
-    """
-    entries: dict[str, tuple[int, bytes]] = {}
-    pos, end = 0, len(data)
-    previous = b""
-    while pos < end:
-        space = data.find(b" ", pos)
-        nul = data.find(b"\0", space + 1)
-        if space < 0 or nul < 0 or nul + 21 > end:
-            raise ValueError("truncated tree entry")
-        mode = int(data[pos:space], 8)
-        raw = data[space + 1 : nul]
-        name = raw.decode("utf-8", "surrogateescape")
-        if (len(raw) <= 4 and raw.lower() in (b"", b".", b"..", b".git")) or b"/" in raw:
-            raise ValueError(f"forbidden name {name!r} in a tree")
-        if name in entries:
-            raise ValueError(f"duplicate entry {name!r} in a tree (git fsck rejects it)")
-        key = raw + b"/" if mode >> 12 == _TREE else raw  # git sorts folders as `name/`
-        if key <= previous:
-            raise ValueError(f"tree entries not sorted at {name!r} (git fsck rejects it)")
-        previous = key
-        entries[name] = (mode, data[nul + 1 : nul + 21])
-        pos = nul + 21
-    return entries
-
-
-@dataclass(frozen=True)
-class CommitBlobs:
-    repo: Repo
-    commit: str
-
-    def blob_id(self, path: str) -> str | None:
-        return self.repo.blob_id_at(self.commit, path)
-
-
-class GitTreeSource:
-    """A `FileSource` over one commit's tree. Symlinks are reported, never followed.
-
-    Each folder's tree object is parsed once into a dict, so a lookup costs one dict
-    access per path component, however many files sit beside it.
-    """
-
-    def __init__(self, repo: Repo, root_tree: bytes, label: str) -> None:
-        self.label = label
-        self._repo = repo
-        self._root = root_tree
-        self._folders: dict[str, dict[str, tuple[int, bytes]]] = {}
-
-    def _entries(self, folder: str, binsha: bytes) -> dict[str, tuple[int, bytes]]:
-        cached = self._folders.get(folder)
-        if cached is None:
-            kind, data = self._repo._object(binsha)
-            try:
-                if kind != "tree":
-                    raise ValueError(f"expected a tree, found a {kind}")
-                cached = parse_tree(data)
-            except ValueError as exc:  # a malformed or hostile tree object
-                raise VerifyError(
-                    f"{self.label}: bad git tree at {folder or '/'}: {exc}", _READ_HINT
-                ) from exc
-            self._folders[folder] = cached
-        return cached
-
-    def _lookup(self, path: str) -> tuple[Kind, bytes]:
-        """The kind of `path` and its object id; parents that are symlinks stop the walk."""
-        if path in ("", "."):
-            return Kind.DIR, self._root
-        clean = normalize(path)
-        if clean is None:
-            return Kind.MISSING, b""
-        folder, binsha = "", self._root
-        parts = clean.split("/")
-        for index, part in enumerate(parts):
-            entry = self._entries(folder, binsha).get(part)
-            if entry is None:
-                return Kind.MISSING, b""
-            mode, binsha = entry
-            top = mode >> 12
-            last = index == len(parts) - 1
-            if top == _SYMLINK:
-                return Kind.SYMLINK, binsha
-            if not last and top != _TREE:
-                return Kind.MISSING, b""
-            folder = f"{folder}/{part}" if folder else part
-        if top == _BLOB:
-            return Kind.FILE, binsha
-        return (Kind.DIR if top == _TREE else Kind.OTHER), binsha
-
-    def kind(self, path: str) -> Kind:
-        return self._lookup(path)[0]
-
-    def blob_id(self, path: str) -> str | None:
-        """Hex id of the blob at `path` (a file or a symlink's target text), else None."""
-        kind, binsha = self._lookup(path)
-        return binsha.hex() if kind in (Kind.FILE, Kind.SYMLINK) else None
-
-    def _blob(self, path: str, allow_symlink: bool) -> bytes:
-        kind, binsha = self._lookup(path)
-        if kind is Kind.FILE or (allow_symlink and kind is Kind.SYMLINK):
-            return binsha
-        # Same errors WorktreeSource raises, so callers handle both sources alike.
-        if kind is Kind.MISSING:
-            raise FileNotFoundError(errno.ENOENT, "no such file in git tree", path)
-        if kind is Kind.SYMLINK:
-            raise OSError(errno.ELOOP, "refusing to follow a symlink", path)
-        if kind is Kind.DIR:
-            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
-        raise OSError(errno.EINVAL, "not a regular file (submodule?)", path)
-
-    def size(self, path: str) -> int:
-        return self._repo._object_size(self._blob(path, allow_symlink=True))
-
-    def read(self, path: str) -> bytes:
-        return self._repo._object(self._blob(path, allow_symlink=False))[1]
-
-    def list_files(self, folder: str, suffix: str = "") -> Iterator[str]:
-        kind, binsha = self._lookup(folder)
-        if kind is not Kind.DIR:
-            return iter(())
-        clean = normalize(folder) or ""
-        prefix = f"{clean}/" if clean else ""
-        names = [
-            f"{prefix}{name}"
-            for name, (mode, _) in self._entries(clean, binsha).items()
-            if mode >> 12 in (_BLOB, _SYMLINK) and name.endswith(suffix)
-        ]
-        return iter(sorted(names))
