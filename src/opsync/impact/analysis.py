@@ -16,7 +16,7 @@ from typing import Any
 from opsync.impact.events import Event, LaunchHistory
 from opsync.impact.promise import Promise, parse_promise
 from opsync.impact.stats import Comparison, compare, judge
-from opsync.workspace.model import Feature
+from opsync.workspace.model import Feature, Workspace
 
 GRAINS = ("week", "month")
 DEFAULT_WINDOW = 4
@@ -180,7 +180,7 @@ def _with(base: Impact, **changes: Any) -> Impact:
     return replace(base, **changes)
 
 
-def metric_series(ws: Any, grain: str) -> dict[str, dict[str, float | None]]:
+def metric_series(ws: Workspace, grain: str) -> dict[str, dict[str, float | None]]:
     """Every metric's values at `grain` (composites computed from their inputs)."""
     from opsync.metrics.graph import compute_series
     from opsync.metrics.periods import period_kind

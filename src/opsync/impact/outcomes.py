@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from opsync.impact.events import LaunchHistory, launch_history
 from opsync.impact.promise import parse_promise
-from opsync.workspace.model import Feature
+from opsync.workspace.model import Feature, Workspace
 
 _HISTORIES: dict[tuple[str, str], LaunchHistory] = {}
 
@@ -41,7 +40,7 @@ def outcome_due(feature: Feature, history: LaunchHistory, today: date) -> Due | 
     return Due(feature.file_id, feature.title, launch.date, due, promise.within)
 
 
-def workspace_history(ws: Any) -> LaunchHistory:
+def workspace_history(ws: Workspace) -> LaunchHistory:
     """Launch history of the working tree's branch, walked once per process and root.
     A workspace read from a commit (check, status) has no working tree: no history."""
     root = getattr(ws.source, "root", None)
@@ -53,7 +52,7 @@ def workspace_history(ws: Any) -> LaunchHistory:
     return _HISTORIES[key]
 
 
-def all_due(ws: Any, today: date, history: LaunchHistory | None = None) -> list[Due]:
+def all_due(ws: Workspace, today: date, history: LaunchHistory | None = None) -> list[Due]:
     history = history if history is not None else workspace_history(ws)
     found = []
     for name in sorted(history.launches):

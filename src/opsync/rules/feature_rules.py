@@ -10,7 +10,7 @@ from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
 from opsync.globs import GLOB_HINT, glob_problem
 from opsync.rules.registry import rule
-from opsync.workspace.model import Feature
+from opsync.workspace.model import Feature, Workspace
 from opsync.workspace.source import Kind, normalize
 
 TARGET = "feature"
@@ -33,7 +33,7 @@ def _kind(source: Any, path: str) -> Kind | None:
 
 
 @rule("feature-id", TARGET, "A spec's `id` equals its file name.")
-def feature_id(feature: Feature, ws: Any) -> Iterator[Finding]:
+def feature_id(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     if feature.id != feature.file_id:
         yield finding_at(
             feature.doc,
@@ -46,7 +46,7 @@ def feature_id(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 
 @rule("feature-owners", TARGET, "The product and ops owners are on the roster (ops from day one).")
-def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
+def owners(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     for role in ("product", "ops"):
         login = feature.owners.get(role)
         if not login and feature.status != "dropped":
@@ -70,7 +70,7 @@ def owners(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 
 @rule("feature-week", TARGET, "The `week` a spec names has a week doc.")
-def week(feature: Feature, ws: Any) -> Iterator[Finding]:
+def week(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     from opsync.isoweek import parse_week
 
     value = feature.meta.get("week")
@@ -99,7 +99,7 @@ def week(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 
 @rule("feature-metric", TARGET, "The spec's metric is in the registry and aligned.")
-def metric(feature: Feature, ws: Any) -> Iterator[Finding]:
+def metric(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     registry = ws.registry
     name = feature.meta.get("metric")
     if registry is None:
@@ -142,7 +142,7 @@ REQUIRED_SECTIONS = ("ops-insight", "functional-validation")
     TARGET,
     "Specs have ops-insight and functional-validation sections; user-facing ones a launch plan.",
 )
-def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
+def sections(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     needed = REQUIRED_SECTIONS + (("launch-plan",) if feature.user_facing else ())
     found = feature.doc.sections
     titles = ws.policy.section_titles
@@ -160,7 +160,7 @@ def sections(feature: Feature, ws: Any) -> Iterator[Finding]:
 
 
 @rule("feature-code-glob", TARGET, "Every `code:` glob can match a path (none silently never).")
-def code_globs(feature: Feature, ws: Any) -> Iterator[Finding]:
+def code_globs(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     for index, pattern in enumerate(feature.code):
         problem = glob_problem(pattern) if isinstance(pattern, str) else None
         if problem:
@@ -179,7 +179,7 @@ def code_globs(feature: Feature, ws: Any) -> Iterator[Finding]:
     TARGET,
     "Launch material paths are relative, inside the repo, and regular files when present.",
 )
-def material_paths(feature: Feature, ws: Any) -> Iterator[Finding]:
+def material_paths(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     for index, item in enumerate(feature.materials):
         path = item.get("path")
         if path is None:

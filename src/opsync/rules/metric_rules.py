@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
 from opsync.metrics.registry import Registry
 from opsync.rules.registry import rule
+from opsync.workspace.model import Workspace
 
 TARGET = "registry"
 
@@ -25,7 +25,7 @@ def _at(
 
 
 @rule("metric-duplicate-id", TARGET, "Metric ids are unique.")
-def duplicate_ids(reg: Registry, ws: Any) -> Iterator[Finding]:
+def duplicate_ids(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for index, item in enumerate(reg.file.data.get("metrics") or []):
         metric_id = item["id"]
@@ -45,7 +45,7 @@ def duplicate_ids(reg: Registry, ws: Any) -> Iterator[Finding]:
     TARGET,
     "Formulas use only numbers, metric ids, `+ - * /` and parentheses; never code.",
 )
-def formulas(reg: Registry, ws: Any) -> Iterator[Finding]:
+def formulas(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     from opsync.metrics.formula import FormulaError, parse
 
     for metric in reg.metrics.values():
@@ -66,7 +66,7 @@ def formulas(reg: Registry, ws: Any) -> Iterator[Finding]:
 
 
 @rule("metric-unknown-ref", TARGET, "Every metric a formula names exists in the registry.")
-def unknown_refs(reg: Registry, ws: Any) -> Iterator[Finding]:
+def unknown_refs(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     from opsync.metrics.formula import references
     from opsync.metrics.graph import split_suggestion
 
@@ -87,7 +87,7 @@ def unknown_refs(reg: Registry, ws: Any) -> Iterator[Finding]:
 
 
 @rule("metric-cycle", TARGET, "Formulas do not depend on themselves, directly or not.")
-def cycles(reg: Registry, ws: Any) -> Iterator[Finding]:
+def cycles(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     from opsync.metrics.graph import find_cycles
 
     for cycle in find_cycles(reg.parsed_formulas):
@@ -102,7 +102,7 @@ def cycles(reg: Registry, ws: Any) -> Iterator[Finding]:
 
 
 @rule("north-star", TARGET, "The north star exists, is a key metric and is composite.")
-def north_star(reg: Registry, ws: Any) -> Iterator[Finding]:
+def north_star(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     star = reg.north_star
     if star is None:
         return
@@ -134,7 +134,7 @@ def north_star(reg: Registry, ws: Any) -> Iterator[Finding]:
 
 
 @rule("key-metric-cap", TARGET, "At most three key metrics (configurable): less is more.")
-def key_cap(reg: Registry, ws: Any) -> Iterator[Finding]:
+def key_cap(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     cap = ws.policy.max_key_metrics
     if len(reg.key_metrics) > cap:
         yield _at(
@@ -151,7 +151,7 @@ def key_cap(reg: Registry, ws: Any) -> Iterator[Finding]:
     TARGET,
     "Each key metric exists and is owned by both a product and an ops roster member.",
 )
-def key_owners(reg: Registry, ws: Any) -> Iterator[Finding]:
+def key_owners(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     policy = ws.policy
     for index, key in enumerate(reg.key_metrics):
         metric = reg.metrics.get(key)
@@ -185,7 +185,7 @@ def key_owners(reg: Registry, ws: Any) -> Iterator[Finding]:
 
 
 @rule("metric-unit", TARGET, "A formula's derived unit equals its declared unit (warning).")
-def units(reg: Registry, ws: Any) -> Iterator[Finding]:
+def units(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     from opsync.metrics.units import UnitError, derived_unit, parse_unit, same_unit
 
     declared = {m.id: m.unit for m in reg.metrics.values() if m.unit}

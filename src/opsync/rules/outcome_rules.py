@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from opsync.documents.located import finding_at
 from opsync.findings import Finding, Severity
 from opsync.rules.registry import rule
-from opsync.workspace.model import Feature
+from opsync.workspace.model import Feature, Workspace
 
 
 @rule(
@@ -18,7 +17,7 @@ from opsync.workspace.model import Feature
     "A launched feature whose `expected.within` weeks have passed has a non-empty outcome "
     "section (a warning).",
 )
-def outcome_due(feature: Feature, ws: Any) -> Iterator[Finding]:
+def outcome_due(feature: Feature, ws: Workspace) -> Iterator[Finding]:
     if feature.status != "launched" or "expected" not in feature.meta:
         return  # cheap checks first: most specs never need the history
     from opsync.impact.outcomes import outcome_due as due_of

@@ -7,11 +7,11 @@ and `check` never run a query.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from opsync.findings import Finding
 from opsync.metrics.registry import Registry
 from opsync.rules.registry import declare, rule
+from opsync.workspace.model import Workspace
 
 declare(
     "data-source",
@@ -27,7 +27,7 @@ declare(
     "A base metric's `query` fields are each one SQL expression (no `;`, statement, subquery, "
     "window or file-reading function); `value` aggregates; the engine accepts the query.",
 )
-def queries(reg: Registry, ws: Any) -> Iterator[Finding]:
+def queries(reg: Registry, ws: Workspace) -> Iterator[Finding]:
     from opsync.datapull.config import check_definitions, load_data_config, query_defs
 
     config, _ = load_data_config(ws.source)  # opsync.yml's own problems are reported already

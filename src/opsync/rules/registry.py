@@ -6,11 +6,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsync.findings import Finding
 
-Check = Callable[[Any, Any], Iterable[Finding]]  # (document, workspace) -> findings
+if TYPE_CHECKING:
+    from opsync.workspace.model import Workspace
+
+Check = Callable[[Any, "Workspace"], Iterable[Finding]]  # (document, workspace) -> findings
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def rules_for(target: str) -> list[Rule]:
     return [r for r in RULES.values() if r.target == target and r.check is not None]
 
 
-def run(target: str, doc: Any, workspace: Any) -> list[Finding]:
+def run(target: str, doc: Any, workspace: Workspace) -> list[Finding]:
     findings: list[Finding] = []
     for item in rules_for(target):
         assert item.check is not None

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from opsync.documents.located import finding_at
 from opsync.findings import Finding
 from opsync.rules.registry import rule
-from opsync.workspace.model import Week
+from opsync.workspace.model import Week, Workspace
 
 TARGET = "week"
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 
 
 @rule("week-filename", TARGET, "A week doc is named after its ISO week (`2026-W48.md`).")
-def filename(week: Week, ws: Any) -> Iterator[Finding]:
+def filename(week: Week, ws: Workspace) -> Iterator[Finding]:
     declared = week.meta.get("week")
     if not ISO_WEEK.match(week.file_week):
         yield Finding(
@@ -59,7 +58,7 @@ def _calendar_problem(name: str) -> str | None:
 
 
 @rule("week-goal-metric", TARGET, "The week's goal names an aligned metric.")
-def goal_metric(week: Week, ws: Any) -> Iterator[Finding]:
+def goal_metric(week: Week, ws: Workspace) -> Iterator[Finding]:
     metric = (week.meta.get("goal") or {}).get("metric")
     registry = ws.registry
     if not metric or registry is None:
@@ -85,7 +84,7 @@ def goal_metric(week: Week, ws: Any) -> Iterator[Finding]:
 
 
 @rule("week-action-feature", TARGET, "Each product action names an existing feature.")
-def action_features(week: Week, ws: Any) -> Iterator[Finding]:
+def action_features(week: Week, ws: Workspace) -> Iterator[Finding]:
     for index, action in enumerate(week.meta.get("product_actions") or []):
         feature = action.get("feature")
         if feature and not ws.feature_exists(feature):
@@ -104,7 +103,7 @@ def action_features(week: Week, ws: Any) -> Iterator[Finding]:
     TARGET,
     "Each product action has an ops support row, or `none` with a reason.",
 )
-def ops_support(week: Week, ws: Any) -> Iterator[Finding]:
+def ops_support(week: Week, ws: Workspace) -> Iterator[Finding]:
     supported = {row.get("for") for row in week.meta.get("ops_support") or []}
     for index, action in enumerate(week.meta.get("product_actions") or []):
         feature = action.get("feature")
