@@ -89,7 +89,10 @@ def plan(options: PullOptions) -> Plan:
     with_query = list(defs.by_metric)
     for metric in options.metrics:
         if metric not in registry.metrics:
-            raise ConfigError(f"--metric {metric}: no such metric in {registry.file.path}")
+            raise ConfigError(
+                f"--metric {metric}: no such metric in {registry.file.path}",
+                f"name a metric id from {registry.file.path} (`opsync validate` lists them)",
+            )
         if registry.metrics[metric].composite:
             raise ConfigError(
                 f"--metric {metric}: a composite metric is computed from its inputs",
