@@ -178,3 +178,15 @@ def test_the_error_report_is_a_valid_code_quality_array() -> None:
     assert issue["location"] == {"path": "opsync.yml", "lines": {"begin": 1}}
     assert "GitLab answered 500" in issue["description"]
     assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"])
+
+
+def test_a_deeply_nested_answer_is_could_not_verify_not_a_crash(local_api: HTTPServer) -> None:
+    """A hostile or broken API nesting JSON 100,000 deep is exit 3, never a RecursionError
+    (the same loader the GitHub client and the event reader use)."""
+    local_api.expect_request("/api/v4/deep").respond_with_data(
+        "[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    with pytest.raises(VerifyError) as caught:
+        client(local_api).get("/deep")
+    assert caught.value.exit_code == 3
+    assert "nested deeper" in caught.value.message

@@ -142,7 +142,7 @@ def test_the_console_script_runs_from_the_venv(venv: Venv) -> None:
 
 
 def test_the_sdist_carries_runnable_tests(tmp_path: Path) -> None:
-    """Unpacked on its own (no checkout, no ../shared beside it), the sdist's tests find every
+    """Unpacked on its own (no checkout, nothing beside it), the sdist's tests find every
     fixture they read: collect them all and run the ones that read fixtures and repo files."""
     import tarfile
 

@@ -8,7 +8,11 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
-from typing import IO
+from typing import IO, Any
+
+from opsync.errors import VerifyError
+
+MAX_BODY = 20 * 1024 * 1024  # API answers are kilobytes; refuse runaway responses
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,32 @@ def origin(url: str) -> str:
 def segment(value: str | int) -> str:
     """One URL path segment: `acme/ops` (a GitLab group path) is encoded whole."""
     return urllib.parse.quote(str(value), safe="")
+
+
+def decode(resp: Response, what: str, forge: str, hint: str) -> Any:
+    """The JSON of an API answer; too large, too deeply nested or not JSON is exit 3."""
+    from opsync.jsonload import TooDeep, loads
+
+    if len(resp.body) > MAX_BODY:
+        raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
+    try:
+        return loads(resp.body)
+    except TooDeep as exc:
+        raise VerifyError(f"{what}: {forge}'s answer is {exc}", None) from None
+    except ValueError:
+        raise VerifyError(
+            f"{what}: {forge} sent something that is not JSON (HTTP {resp.status})", hint
+        ) from None
+
+
+def api_message(resp: Response, keys: tuple[str, ...] = ("message",)) -> str:
+    """The API's own message (the first of `keys` present), short, for context in errors."""
+    from opsync.jsonload import loads
+
+    try:
+        data = loads(resp.body)
+    except ValueError:
+        return ""
+    found = [data.get(k) for k in keys] if isinstance(data, dict) else []
+    msg = next((m for m in found if m), None)
+    return f": {str(msg)[:200]}" if msg else ""

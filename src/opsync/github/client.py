@@ -14,16 +14,23 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from opsync import __version__
 from opsync.errors import ConfigError, VerifyError
-from opsync.http import Response, SameOriginRedirects, origin, segment
+from opsync.http import (
+    MAX_BODY,
+    Response,
+    SameOriginRedirects,
+    api_message,
+    decode,
+    origin,
+    segment,
+)
 
 DEFAULT_API_URL = "https://api.github.com"
 USER_AGENT = f"opsync/{__version__} (+https://github.com/opsync)"
-MAX_BODY = 20 * 1024 * 1024  # a review list is kilobytes; refuse runaway responses
 MAX_PAGES = 200  # 20,000 items at per_page=100: far beyond any real review list
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -207,7 +214,7 @@ class GitHubClient:
                 rate_limited = resp.status in (403, 429) and wait_or_none is not None
                 if wait_or_none is None or (not safe and not rate_limited):
                     raise _http_error(resp, what)
-                last = f"HTTP {resp.status}{_api_message(resp)}"
+                last = f"HTTP {resp.status}{api_message(resp)}"
                 wait = wait_or_none
             if wait > self._max_wait:
                 raise VerifyError(
@@ -248,7 +255,7 @@ class GitHubClient:
         headers = resp.headers
         remaining = headers.get("x-ratelimit-remaining")
         retry_after = headers.get("retry-after")
-        secondary = resp.status == 403 and "rate limit" in _api_message(resp).lower()
+        secondary = resp.status == 403 and "rate limit" in api_message(resp).lower()
         rate_limited = resp.status == 429 or (
             resp.status == 403 and (retry_after is not None or remaining == "0" or secondary)
         )
@@ -274,35 +281,14 @@ def _split_repo(repo: str) -> tuple[str, str]:
 
 
 def _decode(resp: Response, what: str) -> Any:
-    if len(resp.body) > MAX_BODY:
-        raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
-    from opsync.jsonload import TooDeep, loads
-
-    try:
-        return loads(resp.body)
-    except TooDeep as exc:
-        raise VerifyError(f"{what}: GitHub's answer is {exc}", None) from None
-    except ValueError:
-        raise VerifyError(
-            f"{what}: GitHub sent something that is not JSON (HTTP {resp.status})",
-            "check GITHUB_API_URL points at the REST API (for GHES: https://HOST/api/v3)",
-        ) from None
+    return decode(resp, what, "GitHub", _NOT_JSON_HINT)
 
 
-def _api_message(resp: Response) -> str:
-    """GitHub's own `message`, short, for context in errors."""
-    from opsync.jsonload import loads
-
-    try:
-        data = loads(resp.body)
-    except ValueError:
-        return ""
-    msg = data.get("message") if isinstance(data, Mapping) else None
-    return f": {str(msg)[:200]}" if msg else ""
+_NOT_JSON_HINT = "check GITHUB_API_URL points at the REST API (for GHES: https://HOST/api/v3)"
 
 
 def _http_error(resp: Response, what: str) -> VerifyError:
-    status, detail = resp.status, _api_message(resp)
+    status, detail = resp.status, api_message(resp)
     if status == 401:
         return VerifyError(
             f"{what}: GitHub rejected the token (401{detail}): token invalid or expired",

@@ -20,10 +20,9 @@ from typing import Any
 
 from opsync import __version__
 from opsync.errors import ConfigError, VerifyError
-from opsync.http import Response, SameOriginRedirects, origin
+from opsync.http import MAX_BODY, Response, SameOriginRedirects, api_message, decode, origin
 
 USER_AGENT = f"opsync/{__version__} (+https://github.com/opsync)"
-MAX_BODY = 20 * 1024 * 1024
 MAX_PAGES = 200  # 20,000 items at per_page=100
 TOKEN_HINT = (
     "set OPSYNC_GITLAB_TOKEN to a project access token (role Reporter, scope `read_api`; "
@@ -199,25 +198,13 @@ class GitLabClient:
 
 
 def _decode(resp: Response, what: str) -> Any:
-    if len(resp.body) > MAX_BODY:
-        raise VerifyError(f"{what}: the response is larger than {MAX_BODY} bytes", None)
-    try:
-        return json.loads(resp.body)
-    except ValueError:
-        raise VerifyError(
-            f"{what}: GitLab sent something that is not JSON (HTTP {resp.status})",
-            "check CI_API_V4_URL points at the REST API (https://HOST/api/v4)",
-        ) from None
+    return decode(
+        resp, what, "GitLab", "check CI_API_V4_URL points at the REST API (https://HOST/api/v4)"
+    )
 
 
 def _api_message(resp: Response) -> str:
-    """GitLab's own `message` or `error`, short, for context in errors."""
-    try:
-        data = json.loads(resp.body)
-    except ValueError:
-        return ""
-    msg = (data.get("message") or data.get("error")) if isinstance(data, Mapping) else None
-    return f": {str(msg)[:200]}" if msg else ""
+    return api_message(resp, ("message", "error"))
 
 
 def http_error(status: int, detail: str, what: str, job_token: bool) -> VerifyError:

@@ -18,8 +18,10 @@ class Answer:
     text: str
 
     def json(self) -> dict[str, Any]:
+        from opsync.jsonload import loads
+
         try:
-            data = json.loads(self.text)
+            data = loads(self.text)  # a chat platform's answer is data: depth-limited too
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {}
