@@ -63,5 +63,10 @@ def test_only_the_latest_events_get_visible_labels() -> None:
 
 
 def test_label_catalogue_has_both_languages_with_the_same_keys() -> None:
+    from opsync.dashboard.labels import labels
+
     assert set(LABELS["en"]) == set(LABELS["zh"])
+    assert set(labels("en")) == set(labels("zh"))
+    assert labels("zh")["met"] == "达成"  # the impact card's words, from their one home
     assert "not causal" in LABELS["en"]["caveat"] and "非因果" in LABELS["zh"]["caveat"]
+    assert "签核" not in "".join(labels("zh").values())  # teams say 审批
