@@ -394,3 +394,14 @@ def test_blob_at_reads_one_file_without_parsing_its_folder(repo: GitRepo, opened
     assert opened.blob_at(base, "specs") is None  # a folder is not a blob
     # A symlink is never followed: at most its target text comes back.
     assert b"root:" not in (opened.blob_at(base, "specs/link.md") or b"")
+
+
+def test_a_repository_without_commits_says_so(tmp_path: Path) -> None:
+    """`unknown ref HEAD — fetch it` would send a newcomer the wrong way."""
+    from opsync.errors import ConfigError
+
+    empty = make_repo(tmp_path)
+    with open_repo(empty.path) as repo, pytest.raises(ConfigError) as caught:
+        repo.resolve("HEAD")
+    assert "no commits yet" in caught.value.message
+    assert "git commit" in (caught.value.hint or "")

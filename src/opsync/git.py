@@ -145,6 +145,11 @@ class Repo:
             raise ConfigError(f"invalid git ref {ref!r}", "pass a branch, tag or commit sha")
         status, out = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
         if status != 0:
+            if not self._run("rev-list", "-n", "1", "--all")[1].strip():
+                raise ConfigError(
+                    f"unknown ref {ref}: the repository has no commits yet",
+                    "commit the opsync files first (`git add -A && git commit`)",
+                )
             hint = f"fetch it, e.g. `git fetch origin {ref}`, or check its name"
             if self.is_shallow():
                 hint += "; in actions/checkout use `fetch-depth: 0`"
